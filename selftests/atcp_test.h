@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by atcp's selftests: the protocols under test, module
+ * load and unload through the syscalls, and the kernel log.
+ */
+#ifndef ATCP_TEST_H
+#define ATCP_TEST_H
+
+#include <stddef.h>
+#include <linux/atcp.h>
+
+#ifndef IPPROTO_TCP
+#define IPPROTO_TCP 6
+#endif
+
+/* Path of module/atcp.ko: $ATCP_TOP/module/atcp.ko, else ./module/atcp.ko. */
+const char *atcp_ko_path(void);
+/* finit_module(2) of atcp.ko; returns 0 or -errno. */
+int atcp_load(void);
+/* delete_module(2) "atcp" with O_NONBLOCK; returns 0 or -errno. */
+int atcp_unload(void);
+/* Is "atcp" listed in /proc/modules? */
+int atcp_loaded(void);
+/* Make sure atcp is loaded (tests that unload it call this at the end). */
+int atcp_ensure_loaded(void);
+/* Count kernel-log lines since the last call that look like a splat. */
+int kmsg_splats(char *first, size_t len);
+
+#endif

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by atcp's selftests (see atcp_test.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "atcp_test.h"
+
+const char *atcp_ko_path(void)
+{
+	static char path[4096];
+	const char *top = getenv("ATCP_TOP");
+
+	snprintf(path, sizeof(path), "%s/module/atcp.ko", top ? top : ".");
+	return path;
+}
+
+int atcp_load(void)
+{
+	int fd = open(atcp_ko_path(), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = ret ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+int atcp_unload(void)
+{
+	return syscall(SYS_delete_module, "atcp", O_NONBLOCK) ? -errno : 0;
+}
+
+int atcp_loaded(void)
+{
+	FILE *f = fopen("/proc/modules", "r");
+	char line[512];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "atcp ", 5))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+int atcp_ensure_loaded(void)
+{
+	return atcp_loaded() ? 0 : atcp_load();
+}
+
+int kmsg_splats(char *first, size_t len)
+{
+	static const char * const pats[] = {
+		"WARNING:", "BUG:", "Oops", "KASAN:", "UBSAN:",
+		"general protection", "circular locking",
+		"possible recursive locking", "refcount_t:",
+	};
+	static int fd = -1;
+	char buf[8192];
+	size_t i;
+	int n = 0;
+	ssize_t r;
+
+	if (first && len)
+		first[0] = 0;
+	if (fd < 0) {
+		/* First call: start at the end of the log. */
+		fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		lseek(fd, 0, SEEK_END);
+		return 0;
+	}
+	for (;;) {
+		r = read(fd, buf, sizeof(buf) - 1);
+		if (r < 0 && errno == EPIPE)
+			continue;	/* overwritten records: keep reading */
+		if (r <= 0)
+			break;
+		buf[r] = 0;
+		for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+			if (strstr(buf, pats[i]))
+				break;
+		if (i == sizeof(pats) / sizeof(pats[0]))
+			continue;
+		if (!n && first && len)
+			snprintf(first, len, "%s", buf);
+		n++;
+	}
+	return n;
+}
