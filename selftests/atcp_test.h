@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <linux/atcp.h>
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 #ifndef IPPROTO_TCP
 #define IPPROTO_TCP 6
 #endif

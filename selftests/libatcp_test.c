@@ -87,10 +87,10 @@ int kmsg_splats(char *first, size_t len)
 		if (r <= 0)
 			break;
 		buf[r] = 0;
-		for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(pats); i++)
 			if (strstr(buf, pats[i]))
 				break;
-		if (i == sizeof(pats) / sizeof(pats[0]))
+		if (i == ARRAY_SIZE(pats))
 			continue;
 		if (!n && first && len)
 			snprintf(first, len, "%s", buf);
