@@ -1,30 +1,140 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * atcp module life: registration of IP protocol 253 with the inet layer and
- * of the SOCK_STREAM socket protocol, and their removal on unload.
+ * of the SOCK_STREAM socket protocol, per-netns state (sysctls, counters,
+ * /proc), and their removal on unload.
  */
 #include <linux/module.h>
-#include <net/protocol.h>
+#include <linux/slab.h>
+#include <linux/sysctl.h>
 #include <net/inet_common.h>
-#include <net/icmp.h>
+#include <net/netns/generic.h>
+#include <net/protocol.h>
 
 #include "atcp.h"
+#include "compat.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 int atcp_ipproto = IPPROTO_ATCP;
 module_param_named(ipproto, atcp_ipproto, int, 0444);
 MODULE_PARM_DESC(ipproto, "IP protocol number: 253 (default) or 254 (RFC 3692)");
 
-/* Segment arrival from IP; the protocol machine comes with the lifecycle. */
-static int atcp_v4_rcv(struct sk_buff *skb)
+static unsigned int atcp_net_id __read_mostly;
+
+struct atcp_net *atcp_pernet(const struct net *net)
 {
-	kfree_skb(skb);
-	return 0;
+	return net_generic(net, atcp_net_id);
 }
 
-static int atcp_v4_err(struct sk_buff *skb, u32 info)
-{
-	return 0;
+void atcp_mem_init(void);
+
+/* Defaults, as Linux TCP's where Linux has one (Documentation/sysctl.rst) */
+static const struct atcp_sysctl atcp_sysctl_defaults = {
+	.msl_ms			= 30000,	/* TIME-WAIT 60 s, as Linux */
+	.syn_retries		= 6,
+	.synack_retries		= 5,
+	.retries2		= 15,
+	.rto_min_ms		= 200,
+	.rto_max_ms		= 120000,
+	.rto_init_ms		= 1000,		/* RFC 6298 §2.1 */
+	.fin_timeout_ms		= 60000,
+	.keepalive_time_ms	= 7200000,
+	.keepalive_intvl_ms	= 75000,
+	.keepalive_probes	= 9,
+	.challenge_ack_limit	= 1000,
+	.rmem_default		= 131072,
+	.wmem_default		= 16384,
+	.delack_ms		= 40,
+};
+
+static int one = 1;
+static int max_retries = 255;
+
+#define ATCP_CTL(name, lo, hi) {					\
+	.procname	= #name,					\
+	.data		= (void *)offsetof(struct atcp_sysctl, name),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,				\
+	.extra1		= lo,						\
+	.extra2		= hi,						\
 }
+
+static struct ctl_table atcp_sysctl_template[] = {
+	ATCP_CTL(msl_ms, &one, NULL),
+	ATCP_CTL(syn_retries, &one, &max_retries),
+	ATCP_CTL(synack_retries, &one, &max_retries),
+	ATCP_CTL(retries2, &one, &max_retries),
+	ATCP_CTL(rto_min_ms, &one, NULL),
+	ATCP_CTL(rto_max_ms, &one, NULL),
+	ATCP_CTL(rto_init_ms, &one, NULL),
+	ATCP_CTL(fin_timeout_ms, &one, NULL),
+	ATCP_CTL(keepalive_time_ms, &one, NULL),
+	ATCP_CTL(keepalive_intvl_ms, &one, NULL),
+	ATCP_CTL(keepalive_probes, &one, &max_retries),
+	ATCP_CTL(challenge_ack_limit, SYSCTL_ZERO, NULL),
+	ATCP_CTL(rmem_default, &one, NULL),
+	ATCP_CTL(wmem_default, &one, NULL),
+	ATCP_CTL(delack_ms, &one, NULL),
+	{ }	/* sentinel for kernels before 6.6 */
+};
+
+#define ATCP_NCTL (ARRAY_SIZE(atcp_sysctl_template) - 1)
+
+static int __net_init atcp_net_init(struct net *net)
+{
+	struct atcp_net *an = atcp_pernet(net);
+	struct ctl_table *t;
+	int i, err = -ENOMEM;
+
+	an->sysctl = atcp_sysctl_defaults;
+	spin_lock_init(&an->challenge_lock);
+	an->mib = __alloc_percpu(sizeof(u64) * ATCP_MIB_MAX, sizeof(u64));
+	if (!an->mib)
+		return -ENOMEM;
+	t = kmemdup(atcp_sysctl_template, sizeof(atcp_sysctl_template),
+		    GFP_KERNEL);
+	if (!t)
+		goto out_mib;
+	for (i = 0; i < ATCP_NCTL; i++)
+		t[i].data = (char *)&an->sysctl + (uintptr_t)t[i].data;
+	an->sysctl_hdr = atcp_register_sysctl(net, "net/atcp", t, ATCP_NCTL);
+	if (!an->sysctl_hdr)
+		goto out_table;
+	err = atcp_proc_init_net(net);
+	if (err)
+		goto out_sysctl;
+	return 0;
+
+out_sysctl:
+	unregister_net_sysctl_table(an->sysctl_hdr);
+out_table:
+	kfree(t);
+out_mib:
+	free_percpu(an->mib);
+	return err;
+}
+
+static void __net_exit atcp_net_exit(struct net *net)
+{
+	struct atcp_net *an = atcp_pernet(net);
+	const struct ctl_table *t = an->sysctl_hdr->ctl_table_arg;
+
+	atcp_tw_purge_net(net);
+	atcp_proc_exit_net(net);
+	unregister_net_sysctl_table(an->sysctl_hdr);
+	kfree(t);
+	free_percpu(an->mib);
+}
+
+static struct pernet_operations atcp_net_ops = {
+	.init	= atcp_net_init,
+	.exit	= atcp_net_exit,
+	.id	= &atcp_net_id,
+	.size	= sizeof(struct atcp_net),
+};
 
 static const struct net_protocol atcp_protocol = {
 	.handler	= atcp_v4_rcv,
@@ -36,34 +146,49 @@ static struct inet_protosw atcp_protosw = {
 	.type		= SOCK_STREAM,
 	.prot		= &atcp_prot,
 	.ops		= &atcp_stream_ops,
-	.flags		= INET_PROTOSW_ICSK,
 };
 
 static int __init atcp_init(void)
 {
 	int err;
 
+	BUILD_BUG_ON(sizeof(struct atcp_skb_cb) > sizeof_field(struct sk_buff, cb));
 	if (atcp_ipproto != 253 && atcp_ipproto != 254) {
 		pr_err("atcp: ipproto must be 253 or 254\n");
 		return -EINVAL;
 	}
 	atcp_protosw.protocol = atcp_ipproto;
+	atcp_mem_init();
 
-	err = proto_register(&atcp_prot, 1);
+	err = atcp_hash_init();
 	if (err)
 		return err;
-
+	err = atcp_tw_init();
+	if (err)
+		goto out_hash;
+	err = proto_register(&atcp_prot, 1);
+	if (err)
+		goto out_tw;
+	err = register_pernet_subsys(&atcp_net_ops);
+	if (err)
+		goto out_proto;
 	err = inet_add_protocol(&atcp_protocol, atcp_ipproto);
 	if (err) {
 		pr_err("atcp: IP protocol %d is taken\n", atcp_ipproto);
-		goto out_proto;
+		goto out_pernet;
 	}
 	inet_register_protosw(&atcp_protosw);
 	pr_info("atcp: TCP over IP protocol %d\n", atcp_ipproto);
 	return 0;
 
+out_pernet:
+	unregister_pernet_subsys(&atcp_net_ops);
 out_proto:
 	proto_unregister(&atcp_prot);
+out_tw:
+	atcp_tw_exit();
+out_hash:
+	atcp_hash_exit();
 	return err;
 }
 
@@ -72,7 +197,11 @@ static void __exit atcp_exit(void)
 	inet_unregister_protosw(&atcp_protosw);
 	inet_del_protocol(&atcp_protocol, atcp_ipproto);
 	synchronize_net();
+	unregister_pernet_subsys(&atcp_net_ops);
+	atcp_tw_exit();
+	rcu_barrier();
 	proto_unregister(&atcp_prot);
+	atcp_hash_exit();
 }
 
 module_init(atcp_init);

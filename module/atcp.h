@@ -1,21 +1,269 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * atcp internals: the socket, the protocol handles shared between files.
+ * atcp internals: the TCB (struct atcp_sock) with RFC 9293's variables, the
+ * per-segment control block, per-netns state, and the functions each file
+ * offers the others.
  */
 #ifndef _ATCP_H
 #define _ATCP_H
 
+#include <linux/hrtimer.h>
+#include <linux/skbuff.h>
+#include <linux/tcp.h>
 #include <net/inet_sock.h>
+#include <net/tcp_states.h>
 #include <uapi/linux/atcp.h>
 
-/* The atcp socket: the inet socket plus the TCB (RFC 9293 §3.3.1). */
+#include "seq.h"
+
+/* Header flags (RFC 9293 §3.1), as in the 13th byte of the header. */
+#define ATCP_FIN	0x01
+#define ATCP_SYN	0x02
+#define ATCP_RST	0x04
+#define ATCP_PSH	0x08
+#define ATCP_ACK	0x10
+#define ATCP_URG	0x20
+
+#define ATCP_HDR_LEN		20	/* header without options */
+#define ATCP_MAX_OPT_LEN	40
+#define ATCP_MAX_HEADER		(ATCP_HDR_LEN + ATCP_MAX_OPT_LEN + MAX_HEADER)
+#define ATCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1, SMSS when none given */
+#define ATCP_MIN_MSS		88	/* as Linux's TCP_MIN_MSS */
+#define ATCP_MAX_WINDOW		65535	/* no window scaling yet (RFC 7323) */
+
+/* Per-segment control block in skb->cb (RFC 9293 §3.3.1 segment variables) */
+struct atcp_skb_cb {
+	u32 seq;		/* SEG.SEQ */
+	u32 end_seq;		/* SEG.SEQ + SEG.LEN (SYN and FIN count) */
+	u32 ack_seq;		/* SEG.ACK */
+	u16 wnd;		/* SEG.WND */
+	u16 up;			/* SEG.UP */
+	u8 flags;		/* ATCP_SYN, ... */
+	u8 rtx;			/* times this segment was retransmitted */
+	u16 opt_mss;		/* MSS option of an arriving SYN, 0 if none */
+	u32 tw_isn;		/* ISS for a SYN reopening TIME-WAIT, or 0 */
+	u64 sent_us;		/* when it was (first) sent, for RTT samples */
+};
+
+#define ATCP_SKB_CB(skb) ((struct atcp_skb_cb *)&((skb)->cb[0]))
+
+/* A timer of the TCB: hrtimer in softirq mode, plus the deadline it serves. */
+struct atcp_timer {
+	struct hrtimer t;
+	ktime_t deadline;
+	bool pending;
+};
+
+/* Work deferred by a timer or softirq while the user owned the socket. */
+enum {
+	ATCP_DEFER_RTX,
+	ATCP_DEFER_DELACK,
+	ATCP_DEFER_KEEPALIVE,
+};
+
+/* The accept and SYN queues of a listener (RFC 9293 §3.9.1 LISTEN). */
+struct atcp_listen_queue {
+	spinlock_t lock;
+	struct list_head syn_q;		/* children in SYN-RECEIVED */
+	struct list_head acc_q;		/* children established, unaccepted */
+	int syn_len;
+	int acc_len;
+	bool open;			/* false once the listener closes */
+};
+
+/*
+ * The atcp socket: the inet socket plus the TCB (RFC 9293 §3.3.1).  The
+ * connection state is sk->sk_state, with Linux's TCP_* values (which name
+ * RFC 9293's states one for one).
+ */
 struct atcp_sock {
 	struct inet_sock inet;		/* must be first */
+
+	/* Everything below is reset by atcp_init_tcb() */
+	struct_group(tcb,
+	/* Send sequence variables (RFC 9293 §3.3.1) */
+	u32 snd_una;	/* SND.UNA: oldest unacknowledged sequence number */
+	u32 snd_nxt;	/* SND.NXT: next sequence number to be sent */
+	u32 snd_wnd;	/* SND.WND: send window the peer offers */
+	u32 snd_up;	/* SND.UP: send urgent pointer */
+	u32 snd_wl1;	/* SND.WL1: SEG.SEQ of the last window update */
+	u32 snd_wl2;	/* SND.WL2: SEG.ACK of the last window update */
+	u32 iss;	/* ISS: initial send sequence number */
+	u32 snd_max_wnd; /* largest window the peer ever offered */
+	u32 write_seq;	/* sequence number after the last byte queued */
+
+	/* Receive sequence variables (RFC 9293 §3.3.1) */
+	u32 rcv_nxt;	/* RCV.NXT: next sequence number expected */
+	u32 rcv_wnd;	/* RCV.WND: receive window last advertised */
+	u32 rcv_up;	/* RCV.UP: receive urgent pointer */
+	u32 irs;	/* IRS: initial receive sequence number */
+	u32 rcv_adv;	/* right edge advertised: RCV.NXT + RCV.WND then */
+	u32 copied_seq;	/* next sequence number the user will read */
+	u32 rcv_acked;	/* RCV.NXT as of the last ACK we sent */
+	u32 rcv_mss;	/* largest segment received, for ACK pacing */
+
+	/* Segment sizes (RFC 9293 §3.7.1, RFC 6691) */
+	u16 mss;	/* SMSS: largest segment we send */
+	u16 advmss;	/* the MSS we announced */
+	u16 peer_mss;	/* the MSS the peer announced (536 if none) */
+	u16 user_mss;	/* TCP_MAXSEG, 0 if unset */
+
+	/* Retransmission timer (RFC 6298) */
+	u32 srtt_us;	/* SRTT, 0 before the first sample */
+	u32 rttvar_us;	/* RTTVAR */
+	u32 rto_us;	/* RTO */
+	u32 rtt_seq;	/* sequence number being timed (Karn) */
+	bool rtt_timing;
+	u8 backoff;	/* exponential backoff count of the RTO */
+	u8 retransmits;	/* consecutive retransmissions of SND.UNA */
+	u8 probes;	/* zero-window or keep-alive probes sent */
+	u32 total_retrans;
+
+	/* Congestion control (RFC 5681) */
+	u32 cwnd;	/* congestion window, bytes */
+	u32 ssthresh;	/* slow start threshold, bytes */
+
+	/* Urgent data (RFC 9293 §3.8.5, RFC 1122 §4.2.2.4) */
+	u32 urg_seq;	/* sequence number of the urgent byte */
+	u16 urg_data;	/* ATCP_URG_VALID | byte, ATCP_URG_NOTYET, 0 */
+	bool urg_pending;
+
+	/* Queues */
+	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
+	struct sk_buff_head ooo_queue;	/* received out of order */
+	/* sk->sk_write_queue holds what is not sent yet */
+
+	/* Timers */
+	struct atcp_timer rtx_timer;	/* retransmit and persist */
+	struct atcp_timer delack_timer;	/* delayed ACK */
+	struct atcp_timer ka_timer;	/* keep-alive, FIN-WAIT-2 */
+	unsigned long deferred;		/* ATCP_DEFER_* */
+	bool ack_pending;		/* an ACK is owed */
+	bool persist;			/* rtx_timer is the persist timer */
+	u8 quickack;			/* ACK the next segments at once */
+
+	/* Options and counters */
+	bool nodelay;			/* TCP_NODELAY */
+	u8 syn_retries;			/* TCP_SYNCNT, 0 = sysctl */
+	u32 user_timeout_ms;		/* TCP_USER_TIMEOUT */
+	u32 keepidle_s, keepintvl_s;	/* TCP_KEEPIDLE, TCP_KEEPINTVL */
+	u8 keepcnt;			/* TCP_KEEPCNT */
+	u32 lingertime_ms;		/* FIN-WAIT-2 orphan time */
+	u64 bytes_acked;		/* RFC 4898 tcpEStatsAppHCThruOctetsAcked */
+	u64 bytes_received;		/* ... tcpEStatsAppHCThruOctetsReceived */
+	u64 bytes_sent;
+	u32 segs_in, segs_out;
+	u32 data_segs_in, data_segs_out;
+	u64 last_rcv_us;		/* for keep-alive idle time */
+	u64 first_rtx_us;		/* start of the current retransmissions */
+
+	/* Lookup and the listener's queues */
+	struct hlist_node bind_node;	/* in the port's bind bucket */
+	struct atcp_bind_bucket *bb;
+	struct hlist_node listen_node;	/* listeners, by port */
+	struct atcp_listen_queue *lq;	/* listeners only */
+	struct sock *parent;		/* listener, until accepted */
+	struct list_head q_node;	/* in parent's syn_q or acc_q */
+	bool in_ehash;
+	bool autobound;			/* port chosen by connect() */
+	);
 };
+
+#define ATCP_URG_VALID	0x0100
+#define ATCP_URG_NOTYET	0x0200
+#define ATCP_URG_READ	0x0400
 
 static inline struct atcp_sock *atcp_sk(const struct sock *sk)
 {
 	return (struct atcp_sock *)sk;
+}
+
+/* RFC 9293 names of the states (TCP_* values index it). */
+extern const char *const atcp_state_name[];
+
+/* Per-netns settings: sysctls under net.atcp (Documentation/sysctl.rst) */
+struct atcp_sysctl {
+	int msl_ms;
+	int syn_retries;
+	int synack_retries;
+	int retries2;
+	int rto_min_ms;
+	int rto_max_ms;
+	int rto_init_ms;
+	int fin_timeout_ms;
+	int keepalive_time_ms;
+	int keepalive_intvl_ms;
+	int keepalive_probes;
+	int challenge_ack_limit;
+	int rmem_default;
+	int wmem_default;
+	int delack_ms;
+};
+
+/* RFC 4022 MIB counters, plus atcp's drop reasons (/proc/net/atcp_snmp). */
+enum atcp_mib {
+	ATCP_MIB_ACTIVEOPENS,
+	ATCP_MIB_PASSIVEOPENS,
+	ATCP_MIB_ATTEMPTFAILS,
+	ATCP_MIB_ESTABRESETS,
+	ATCP_MIB_CURRESTAB,
+	ATCP_MIB_INSEGS,
+	ATCP_MIB_OUTSEGS,
+	ATCP_MIB_RETRANSSEGS,
+	ATCP_MIB_INERRS,
+	ATCP_MIB_OUTRSTS,
+	/* drop reasons and events */
+	ATCP_MIB_CSUMERRORS,
+	ATCP_MIB_BADHEADER,
+	ATCP_MIB_BADOPTIONS,
+	ATCP_MIB_NOSOCKET,
+	ATCP_MIB_UNACCEPTABLE,
+	ATCP_MIB_CHALLENGEACKS,
+	ATCP_MIB_CHALLENGEACKLIMITED,
+	ATCP_MIB_RSTIGNORED,
+	ATCP_MIB_OLDACK,
+	ATCP_MIB_FUTUREACK,
+	ATCP_MIB_OOOQUEUED,
+	ATCP_MIB_DUPDATA,
+	ATCP_MIB_BACKLOGDROP,
+	ATCP_MIB_LISTENOVERFLOWS,
+	ATCP_MIB_RCVQDROP,
+	ATCP_MIB_TIMEOUTS,
+	ATCP_MIB_PERSISTPROBES,
+	ATCP_MIB_KEEPALIVEPROBES,
+	ATCP_MIB_TWRECYCLED,
+	ATCP_MIB_TWKILLED,
+	ATCP_MIB_ICMPERRORS,
+	ATCP_MIB_MAX
+};
+
+extern const char *const atcp_mib_name[ATCP_MIB_MAX];
+
+struct atcp_net {
+	struct atcp_sysctl sysctl;
+	struct ctl_table_header *sysctl_hdr;
+	u64 __percpu *mib;		/* ATCP_MIB_MAX counters per cpu */
+	/* RFC 5961 §7 challenge ACK rate limit */
+	spinlock_t challenge_lock;
+	u64 challenge_stamp;		/* second of the current budget */
+	u32 challenge_count;
+};
+
+struct atcp_net *atcp_pernet(const struct net *net);
+
+static inline struct atcp_sysctl *atcp_sysctl(const struct sock *sk)
+{
+	return &atcp_pernet(sock_net(sk))->sysctl;
+}
+
+static inline void atcp_inc(const struct net *net, enum atcp_mib f)
+{
+	this_cpu_inc(atcp_pernet(net)->mib[f]);
+}
+
+static inline void atcp_dec(const struct net *net, enum atcp_mib f)
+{
+	this_cpu_dec(atcp_pernet(net)->mib[f]);
 }
 
 /* af_atcp.c */
@@ -24,5 +272,102 @@ extern int atcp_ipproto;
 /* socket.c */
 extern struct proto atcp_prot;
 extern const struct proto_ops atcp_stream_ops;
+void atcp_set_state(struct sock *sk, int state);
+void atcp_done(struct sock *sk);
+void atcp_init_tcb(struct sock *sk);
+void atcp_write_space(struct sock *sk);
+void atcp_accept_enqueue(struct sock *child);
+void atcp_child_unlink(struct sock *child);
+
+/* input.c */
+int atcp_v4_rcv(struct sk_buff *skb);
+int atcp_v4_err(struct sk_buff *skb, u32 info);
+int atcp_do_rcv(struct sock *sk, struct sk_buff *skb);
+void atcp_rcv_space_update(struct sock *sk);
+
+/* output.c */
+int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone);
+void atcp_write_xmit(struct sock *sk);
+void atcp_push(struct sock *sk);
+void atcp_send_ack(struct sock *sk);
+void atcp_send_ack_seq(struct sock *sk, u32 seq);
+int atcp_send_syn(struct sock *sk);
+void atcp_send_fin(struct sock *sk);
+void atcp_send_active_reset(struct sock *sk, gfp_t gfp);
+void atcp_send_reset(struct net *net, struct sk_buff *in, u32 seq, u32 ack,
+		     u8 flags);
+void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
+		     __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
+		     u16 wnd, int oif, u8 tos);
+void atcp_retransmit_head(struct sock *sk);
+void atcp_send_probe(struct sock *sk);
+u32 atcp_select_window(struct sock *sk);
+u16 atcp_route_mss(struct sock *sk);
+void atcp_sync_mss(struct sock *sk);
+u32 atcp_size_goal(struct sock *sk);
+void atcp_init_cwnd(struct sock *sk);
+bool atcp_challenge_ack_allowed(struct net *net);
+
+/* timer.c */
+void atcp_init_timers(struct sock *sk);
+void atcp_timer_arm(struct sock *sk, struct atcp_timer *t, u64 delay_us);
+void atcp_timer_stop(struct sock *sk, struct atcp_timer *t);
+void atcp_stop_all_timers(struct sock *sk);
+void atcp_release_cb(struct sock *sk);
+void atcp_arm_rtx(struct sock *sk);
+void atcp_arm_delack(struct sock *sk);
+void atcp_arm_keepalive(struct sock *sk);
+void atcp_rtt_sample(struct sock *sk, u32 rtt_us);
+u64 atcp_now_us(void);
+
+/* lookup.c */
+struct atcp_bind_bucket;
+int atcp_hash_init(void);
+void atcp_hash_exit(void);
+int atcp_get_port(struct sock *sk, unsigned short snum);
+void atcp_put_port(struct sock *sk);
+void atcp_inherit_port(struct sock *parent, struct sock *child);
+int atcp_connect_port(struct sock *sk);
+void atcp_ehash_add(struct sock *sk);
+void atcp_ehash_del(struct sock *sk);
+struct sock *atcp_lookup_established(struct net *net, __be32 saddr,
+				     __be16 sport, __be32 daddr,
+				     __be16 dport, int dif);
+struct sock *atcp_lookup_listener(struct net *net, __be32 saddr,
+				  __be16 sport, __be32 daddr, __be16 dport,
+				  int dif);
+int atcp_listen_hash(struct sock *sk);
+void atcp_listen_unhash(struct sock *sk);
+void atcp_for_each_sock(void (*fn)(struct sock *sk, void *arg), void *arg);
+u32 atcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+
+/* timewait.c */
+struct atcp_tw;
+int atcp_tw_init(void);
+void atcp_tw_exit(void);
+void atcp_time_wait(struct sock *sk);
+struct atcp_tw *atcp_tw_lookup(struct net *net, __be32 saddr, __be16 sport,
+			       __be32 daddr, __be16 dport);
+int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb, u32 *isn);
+void atcp_tw_put(struct atcp_tw *tw);
+bool atcp_tw_port_used(struct net *net, __be32 addr, u16 port);
+bool atcp_tw_tuple_used(struct net *net, __be32 saddr, __be16 sport,
+			__be32 daddr, __be16 dport);
+void atcp_tw_purge_net(struct net *net);
+int atcp_tw_seq_show(struct seq_file *seq, struct net *net, int sl);
+unsigned int atcp_tw_count(void);
+
+/* options.c */
+struct atcp_opts {
+	u16 mss;	/* MSS option value, 0 if absent */
+	bool mss_seen;
+};
+
+int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o);
+int atcp_write_syn_options(u8 *p, u16 mss);
+
+/* proc.c */
+int atcp_proc_init_net(struct net *net);
+void atcp_proc_exit_net(struct net *net);
 
 #endif /* _ATCP_H */

@@ -1,57 +1,1154 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * atcp socket calls: struct proto and proto_ops, the user interface of
- * RFC 9293 §3.9.1 as Linux programmers know it.
+ * atcp socket calls: the user interface of RFC 9293 §3.9.1 (OPEN, SEND,
+ * RECEIVE, CLOSE, ABORT, STATUS) as Linux programmers know it, through
+ * struct proto and struct proto_ops.  Errors are those Linux TCP returns.
  */
 #include <linux/module.h>
-#include <net/sock.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <linux/tcp.h>
 #include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
 
 #include "atcp.h"
+#include "compat.h"
+#include "trace.h"
+
+const char *const atcp_state_name[] = {
+	[TCP_ESTABLISHED]	= "ESTABLISHED",
+	[TCP_SYN_SENT]		= "SYN-SENT",
+	[TCP_SYN_RECV]		= "SYN-RECEIVED",
+	[TCP_FIN_WAIT1]		= "FIN-WAIT-1",
+	[TCP_FIN_WAIT2]		= "FIN-WAIT-2",
+	[TCP_TIME_WAIT]		= "TIME-WAIT",
+	[TCP_CLOSE]		= "CLOSED",
+	[TCP_CLOSE_WAIT]	= "CLOSE-WAIT",
+	[TCP_LAST_ACK]		= "LAST-ACK",
+	[TCP_LISTEN]		= "LISTEN",
+	[TCP_CLOSING]		= "CLOSING",
+	[TCP_NEW_SYN_RECV]	= "NEW-SYN-RECEIVED",
+};
+
+/* Memory accounting, as TCP's (sysctl_mem in pages, filled at init). */
+static atomic_long_t atcp_memory_allocated;
+static DEFINE_PER_CPU(int, atcp_fw_alloc);
+static unsigned long atcp_memory_pressure;
+static long atcp_mem[3];
+static int atcp_wmem[3] = { 4096, 16384, 4194304 };
+static int atcp_rmem[3] = { 4096, 131072, 6291456 };
+
+#define ATCP_CURR(s) ((1 << (s)) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
+
+/* Every state change goes through here (RFC 9293 §3.3.2), and is traced. */
+void atcp_set_state(struct sock *sk, int state)
+{
+	int old = sk->sk_state;
+
+	if (old == state)
+		return;
+	if (ATCP_CURR(state) && !ATCP_CURR(old))
+		atcp_inc(sock_net(sk), ATCP_MIB_CURRESTAB);
+	else if (!ATCP_CURR(state) && ATCP_CURR(old))
+		atcp_dec(sock_net(sk), ATCP_MIB_CURRESTAB);
+	trace_atcp_state_change(sk, old, state);
+	inet_sk_set_state(sk, state);
+}
+
+/* A fresh TCB; the options a user set survive (children inherit them). */
+void atcp_init_tcb(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_sock keep = *as;
+
+	memset(&as->tcb, 0, sizeof(as->tcb));
+	as->nodelay = keep.nodelay;
+	as->user_mss = keep.user_mss;
+	as->syn_retries = keep.syn_retries;
+	as->user_timeout_ms = keep.user_timeout_ms;
+	as->keepidle_s = keep.keepidle_s;
+	as->keepintvl_s = keep.keepintvl_s;
+	as->keepcnt = keep.keepcnt;
+	as->lingertime_ms = keep.lingertime_ms;
+
+	skb_queue_head_init(&as->rtx_queue);
+	skb_queue_head_init(&as->ooo_queue);
+	INIT_LIST_HEAD(&as->q_node);
+	atcp_init_timers(sk);
+	as->rto_us = atcp_sysctl(sk)->rto_init_ms * 1000U;
+	as->mss = ATCP_DEFAULT_MSS;
+	as->peer_mss = ATCP_DEFAULT_MSS;
+	as->advmss = ATCP_DEFAULT_MSS;
+	as->ssthresh = 0x7fffffff;
+	as->cwnd = 10 * ATCP_DEFAULT_MSS;
+}
 
 static int atcp_init_sock(struct sock *sk)
 {
+	struct atcp_sysctl *sc = atcp_sysctl(sk);
+
+	atcp_init_tcb(sk);
+	sk->sk_write_space = atcp_write_space;
+	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	WRITE_ONCE(sk->sk_sndbuf, sc->wmem_default);
+	WRITE_ONCE(sk->sk_rcvbuf, sc->rmem_default);
 	return 0;
 }
 
+/* sk->sk_write_space: wake writers when send space frees up. */
+void atcp_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sock || !sk_stream_is_writeable(sk))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+static void atcp_purge_queue(struct sock *sk, struct sk_buff_head *q)
+{
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(q))) {
+		sk_wmem_queued_add(sk, -skb->truesize);
+		sk_mem_uncharge(sk, skb->truesize);
+		__kfree_skb(skb);
+	}
+}
+
+static void atcp_purge_all(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_purge_queue(sk, &sk->sk_write_queue);
+	atcp_purge_queue(sk, &as->rtx_queue);
+	__skb_queue_purge(&as->ooo_queue);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	sk_mem_reclaim(sk);
+}
+
+/* The end of an orphaned socket: drop the reference its user held. */
+static void atcp_destroy_sock(struct sock *sk)
+{
+	atcp_stop_all_timers(sk);
+	atcp_ehash_del(sk);
+	atcp_purge_all(sk);
+	sk_stream_kill_queues(sk);
+	atcp_put_port(sk);
+	sock_put(sk);
+}
+
+/*
+ * The connection is CLOSED (RFC 9293 §3.10.7): out of the tables, timers
+ * stopped.  An orphan is destroyed; a user's socket waits for close().
+ */
+void atcp_done(struct sock *sk)
+{
+	atcp_set_state(sk, TCP_CLOSE);
+	atcp_stop_all_timers(sk);
+	atcp_ehash_del(sk);
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		atcp_put_port(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_state_change(sk);
+	else
+		atcp_destroy_sock(sk);
+}
+
+/* ---- listen and accept ---------------------------------------------------- */
+
+/* An embryonic child leaves its listener's SYN queue (it failed). */
+void atcp_child_unlink(struct sock *child)
+{
+	struct atcp_sock *as = atcp_sk(child);
+	struct sock *parent = as->parent;
+	struct atcp_listen_queue *lq;
+
+	if (!parent)
+		return;
+	lq = atcp_sk(parent)->lq;
+	spin_lock_bh(&lq->lock);
+	if (!list_empty(&as->q_node)) {
+		list_del_init(&as->q_node);
+		lq->syn_len--;
+	}
+	spin_unlock_bh(&lq->lock);
+	as->parent = NULL;
+	sock_put(parent);
+}
+
+/* A child reached ESTABLISHED: it moves to the accept queue. */
+void atcp_accept_enqueue(struct sock *child)
+{
+	struct atcp_sock *as = atcp_sk(child);
+	struct sock *parent = as->parent;
+	struct atcp_listen_queue *lq = atcp_sk(parent)->lq;
+
+	spin_lock_bh(&lq->lock);
+	if (lq->open && !list_empty(&as->q_node)) {
+		list_move_tail(&as->q_node, &lq->acc_q);
+		lq->syn_len--;
+		lq->acc_len++;
+		WRITE_ONCE(parent->sk_ack_backlog, lq->acc_len);
+	}
+	spin_unlock_bh(&lq->lock);
+	parent->sk_data_ready(parent);
+}
+
+/* The listener closes: its unaccepted children are reset (as Linux). */
+static void atcp_listen_stop(struct sock *sk)
+{
+	struct atcp_listen_queue *lq = atcp_sk(sk)->lq;
+	struct atcp_sock *as;
+	struct sock *child;
+
+	atcp_listen_unhash(sk);
+	atcp_set_state(sk, TCP_CLOSE);
+	for (;;) {
+		spin_lock_bh(&lq->lock);
+		lq->open = false;
+		as = list_first_entry_or_null(&lq->acc_q, struct atcp_sock,
+					      q_node);
+		if (as) {
+			lq->acc_len--;
+		} else {
+			as = list_first_entry_or_null(&lq->syn_q,
+						      struct atcp_sock, q_node);
+			if (as)
+				lq->syn_len--;
+		}
+		if (as)
+			list_del_init(&as->q_node);
+		spin_unlock_bh(&lq->lock);
+		if (!as)
+			break;
+		child = (struct sock *)as;
+		sock_hold(child);
+		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
+		as->parent = NULL;
+		__sock_put(sk);
+		if ((1 << child->sk_state) & (TCPF_SYN_RECV | TCPF_ESTABLISHED |
+					      TCPF_CLOSE_WAIT))
+			atcp_send_active_reset(child, GFP_KERNEL);
+		sock_orphan(child);
+		if (child->sk_state == TCP_CLOSE)
+			atcp_destroy_sock(child);
+		else
+			atcp_done(child);
+		release_sock(child);
+		sock_put(child);
+	}
+	WRITE_ONCE(sk->sk_ack_backlog, 0);
+	kfree(lq);
+	atcp_sk(sk)->lq = NULL;
+}
+
+static int atcp_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_listen_queue *lq;
+	int err;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sock->state != SS_UNCONNECTED || sock->type != SOCK_STREAM)
+		goto out;
+	if (!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		goto out;
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	err = 0;
+	if (sk->sk_state == TCP_LISTEN)
+		goto out;
+	err = -ENOMEM;
+	lq = kzalloc(sizeof(*lq), GFP_KERNEL);
+	if (!lq)
+		goto out;
+	spin_lock_init(&lq->lock);
+	INIT_LIST_HEAD(&lq->syn_q);
+	INIT_LIST_HEAD(&lq->acc_q);
+	lq->open = true;
+	/* An unbound listener gets an ephemeral port; a bound one is
+	 * checked again, as listeners conflict more (SO_REUSEADDR).
+	 */
+	err = atcp_get_port(sk, inet_sk(sk)->inet_num);
+	if (!err && !inet_sk(sk)->inet_num)
+		err = -EADDRINUSE;
+	if (err) {
+		kfree(lq);
+		goto out;
+	}
+	inet_sk(sk)->inet_sport = htons(inet_sk(sk)->inet_num);
+	atcp_sk(sk)->lq = lq;
+	sk_dst_reset(sk);
+	atcp_set_state(sk, TCP_LISTEN);
+	atcp_listen_hash(sk);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int atcp_accept_locked(struct sock *sk, int flags, struct sock **out)
+{
+	struct atcp_listen_queue *lq;
+	long timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct atcp_sock *as;
+	int err;
+
+	for (;;) {
+		if (sk->sk_state != TCP_LISTEN)
+			return -EINVAL;
+		lq = atcp_sk(sk)->lq;
+		spin_lock_bh(&lq->lock);
+		as = list_first_entry_or_null(&lq->acc_q, struct atcp_sock,
+					      q_node);
+		if (as) {
+			list_del_init(&as->q_node);
+			lq->acc_len--;
+			WRITE_ONCE(sk->sk_ack_backlog, lq->acc_len);
+		}
+		spin_unlock_bh(&lq->lock);
+		if (as) {
+			*out = (struct sock *)as;
+			return 0;
+		}
+		if (!timeo)
+			return -EAGAIN;
+		if (signal_pending(current))
+			return sock_intr_errno(timeo);
+		add_wait_queue_exclusive(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, sk->sk_state != TCP_LISTEN ||
+			      !list_empty(&atcp_sk(sk)->lq->acc_q), &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+		err = sock_error(sk);
+		if (err)
+			return err;
+	}
+}
+
+static int __atcp_accept(struct socket *sock, struct socket *newsock,
+			 int flags, bool kern)
+{
+	struct sock *sk = sock->sk, *child = NULL;
+	int err;
+
+	lock_sock(sk);
+	err = atcp_accept_locked(sk, flags, &child);
+	release_sock(sk);
+	if (err)
+		return err;
+
+	lock_sock(child);
+	atcp_sk(child)->parent = NULL;
+	__sock_put(sk);			/* the child's reference on us */
+	sock_graft(child, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(child);
+	return 0;
+}
+
+ATCP_DEFINE_ACCEPT(atcp_accept, __atcp_accept)
+
+/* ---- connect ------------------------------------------------------------ */
+
+/* OPEN, active (RFC 9293 §3.10.1): route, port, ISS, SYN. */
+static int atcp_connect(struct sock *sk, atcp_sockaddr_t *uaddr, int addr_len)
+{
+	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
+	struct inet_sock *inet = inet_sk(sk);
+	struct atcp_sock *as = atcp_sk(sk);
+	__be16 orig_sport, orig_dport;
+	struct flowi4 *fl4;
+	struct rtable *rt;
+	int err;
+
+	if (addr_len < sizeof(struct sockaddr_in))
+		return -EINVAL;
+	if (usin->sin_family != AF_INET)
+		return -EAFNOSUPPORT;
+
+	orig_sport = inet->inet_sport;
+	orig_dport = usin->sin_port;
+	fl4 = &inet->cork.fl.u.ip4;
+	rt = ip_route_connect(fl4, usin->sin_addr.s_addr, inet->inet_saddr,
+			      sk->sk_bound_dev_if, atcp_ipproto, orig_sport,
+			      orig_dport, sk);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+		ip_rt_put(rt);
+		return -ENETUNREACH;
+	}
+	if (!inet->inet_saddr)
+		inet->inet_saddr = fl4->saddr;
+	sk->sk_rcv_saddr = inet->inet_saddr;
+	inet->inet_dport = usin->sin_port;
+	sk->sk_daddr = fl4->daddr;
+
+	atcp_set_state(sk, TCP_SYN_SENT);
+	err = atcp_connect_port(sk);
+	if (err)
+		goto failure;
+	rt = ip_route_newports(fl4, rt, orig_sport, orig_dport,
+			       inet->inet_sport, inet->inet_dport, sk);
+	if (IS_ERR(rt)) {
+		err = PTR_ERR(rt);
+		rt = NULL;
+		goto failure;
+	}
+	sk_setup_caps(sk, &rt->dst);
+	rt = NULL;
+
+	as->iss = atcp_isn(inet->inet_saddr, inet->inet_daddr,
+			   inet->inet_sport, inet->inet_dport);
+	as->advmss = atcp_route_mss(sk);
+	if (as->user_mss)
+		as->advmss = min(as->advmss, as->user_mss);
+	atcp_sync_mss(sk);
+	atomic_set(&inet->inet_id, get_random_u16());
+	as->last_rcv_us = atcp_now_us();
+	atcp_inc(sock_net(sk), ATCP_MIB_ACTIVEOPENS);
+	err = atcp_send_syn(sk);
+	if (err)
+		goto failure;
+	return 0;
+
+failure:
+	atcp_set_state(sk, TCP_CLOSE);
+	atcp_ehash_del(sk);
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		atcp_put_port(sk);
+	if (rt)
+		ip_rt_put(rt);
+	sk_dst_reset(sk);
+	inet->inet_dport = 0;
+	sk->sk_route_caps = 0;
+	return err;
+}
+
+/* Abort (RFC 9293 §3.10.5) and return to CLOSED, reusable: connect()
+ * failures, connect(AF_UNSPEC), shutdown of a listener or SYN-SENT.
+ */
+static int atcp_disconnect(struct sock *sk, int flags)
+{
+	int old = sk->sk_state;
+
+	if (old == TCP_LISTEN) {
+		atcp_listen_stop(sk);
+	} else if ((1 << old) & (TCPF_SYN_RECV | TCPF_ESTABLISHED |
+				 TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
+				 TCPF_FIN_WAIT2 | TCPF_CLOSING |
+				 TCPF_LAST_ACK)) {
+		atcp_send_active_reset(sk, sk->sk_allocation);
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	} else if (old == TCP_SYN_SENT) {
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+	}
+	atcp_set_state(sk, TCP_CLOSE);
+	atcp_stop_all_timers(sk);
+	atcp_ehash_del(sk);
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		atcp_put_port(sk);
+	atcp_purge_all(sk);
+	inet_sk(sk)->inet_dport = 0;
+	sk->sk_shutdown = 0;
+	sock_reset_flag(sk, SOCK_DONE);
+	sk_dst_reset(sk);
+	atcp_init_tcb(sk);
+	sk_error_report(sk);
+	return 0;
+}
+
+/* ---- send ----------------------------------------------------------------- */
+
+/* SEND (RFC 9293 §3.10.2) */
+static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	int flags = msg->msg_flags;
+	size_t copied = 0;
+	struct sk_buff *skb;
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	err = -EPIPE;
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+		goto do_error;
+
+	while (copied < size) {
+		u32 goal = atcp_size_goal(sk), copy;
+
+		skb = skb_peek_tail(&sk->sk_write_queue);
+		if (!skb || skb->len >= goal || skb_tailroom(skb) == 0 ||
+		    (ATCP_SKB_CB(skb)->flags & (ATCP_SYN | ATCP_FIN))) {
+			if (!sk_stream_memory_free(sk))
+				goto wait_for_memory;
+			skb = alloc_skb(ATCP_MAX_HEADER + goal,
+					sk->sk_allocation);
+			if (!skb)
+				goto wait_for_memory;
+			if (!sk_wmem_schedule(sk, skb->truesize)) {
+				kfree_skb(skb);
+				goto wait_for_memory;
+			}
+			skb_reserve(skb, ATCP_MAX_HEADER);
+			ATCP_SKB_CB(skb)->seq = as->write_seq;
+			ATCP_SKB_CB(skb)->end_seq = as->write_seq;
+			ATCP_SKB_CB(skb)->flags = ATCP_ACK;
+			ATCP_SKB_CB(skb)->rtx = 0;
+			sk_wmem_queued_add(sk, skb->truesize);
+			sk_mem_charge(sk, skb->truesize);
+			__skb_queue_tail(&sk->sk_write_queue, skb);
+		}
+		copy = min_t(size_t, size - copied, goal - skb->len);
+		copy = min_t(u32, copy, skb_tailroom(skb));
+		if (!copy_from_iter_full(skb_put(skb, copy), copy,
+					 &msg->msg_iter)) {
+			__skb_trim(skb, skb->len - copy);
+			err = -EFAULT;
+			goto do_error;
+		}
+		as->write_seq += copy;
+		ATCP_SKB_CB(skb)->end_seq += copy;
+		copied += copy;
+		if (skb->len >= goal)
+			atcp_push(sk);
+		continue;
+
+wait_for_memory:
+		atcp_push(sk);
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+	if (flags & MSG_OOB) {
+		/* RFC 9293 §3.8.5: SND.UP points past the urgent data */
+		as->snd_up = as->write_seq;
+		as->urg_pending = true;
+	}
+	skb = skb_peek_tail(&sk->sk_write_queue);
+	if (skb && copied)
+		ATCP_SKB_CB(skb)->flags |= ATCP_PSH;
+	atcp_push(sk);
+	release_sock(sk);
+	return copied;
+
+do_error:
+	atcp_push(sk);
+	if (copied) {
+		release_sock(sk);
+		return copied;
+	}
+	err = sk_stream_error(sk, flags, err);
+	release_sock(sk);
+	return err;
+}
+
+/* ---- receive ---------------------------------------------------------------- */
+
+/* After the user read: open the window with an ACK when it grew enough
+ * (RFC 1122 §4.2.3.3, RFC 9293 §3.8.6.2.2).
+ */
+static void atcp_cleanup_rbuf(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
+	u32 cur = 0, win;
+
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				     TCPF_FIN_WAIT2)))
+		return;
+	if (seq_gt(as->rcv_adv, as->rcv_nxt))
+		cur = as->rcv_adv - as->rcv_nxt;
+	win = free > 0 ? min_t(u32, free / 2, ATCP_MAX_WINDOW) : 0;
+	if (win > cur &&
+	    win - cur >= min_t(u32, sk->sk_rcvbuf / 4, as->mss) &&
+	    (!cur || win >= 2 * cur))
+		atcp_send_ack(sk);
+}
+
+/* MSG_OOB: the urgent byte, when SO_OOBINLINE is off (as Linux). */
+static int atcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
+			 int flags)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u8 c;
+
+	if (sock_flag(sk, SOCK_URGINLINE) || !as->urg_data ||
+	    (as->urg_data & ATCP_URG_READ))
+		return -EINVAL;
+	if (!(as->urg_data & ATCP_URG_VALID))
+		return sock_flag(sk, SOCK_DONE) ? 0 : -EAGAIN;
+	c = as->urg_data & 0xff;
+	if (!(flags & MSG_PEEK))
+		as->urg_data = ATCP_URG_READ;
+	if (len > 0) {
+		if (memcpy_to_msg(msg, &c, 1))
+			return -EFAULT;
+		return 1;
+	}
+	msg->msg_flags |= MSG_TRUNC;
+	return 0;
+}
+
+/* RECEIVE (RFC 9293 §3.10.3) */
+static int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+			int flags, int *addr_len)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 peek_seq, *seq;
+	struct sk_buff *skb, *last;
+	int copied = 0, target, err;
+	long timeo;
+
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;	/* no error queue (timestamps, zerocopy) yet */
+	lock_sock(sk);
+	err = -ENOTCONN;
+	if (sk->sk_state == TCP_LISTEN)
+		goto out;
+	if (flags & MSG_OOB) {
+		err = atcp_recv_urg(sk, msg, len, flags);
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	peek_seq = as->copied_seq;
+	seq = (flags & MSG_PEEK) ? &peek_seq : &as->copied_seq;
+
+	while (copied < len) {
+		u32 offset, used;
+
+		/* Stop at the urgent mark once something was read. */
+		if (copied && (as->urg_data & ATCP_URG_VALID) &&
+		    as->urg_seq == *seq)
+			break;
+		last = skb_peek_tail(&sk->sk_receive_queue);
+		skb_queue_walk(&sk->sk_receive_queue, skb) {
+			offset = *seq - ATCP_SKB_CB(skb)->seq;
+			if (offset < skb->len)
+				goto found;
+		}
+		if (copied >= target && !READ_ONCE(sk->sk_backlog.tail))
+			break;
+		if (copied) {
+			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+			    signal_pending(current))
+				break;
+		} else {
+			if (sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				copied = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				copied = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				copied = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				copied = sock_intr_errno(timeo);
+				break;
+			}
+		}
+		atcp_cleanup_rbuf(sk);
+		sk_wait_data(sk, &timeo, last);
+		continue;
+
+found:
+		used = min_t(u32, skb->len - offset, len - copied);
+		if (as->urg_data & ATCP_URG_VALID) {
+			u32 urg_off = as->urg_seq - *seq;
+
+			if (urg_off < used) {
+				if (!urg_off && !sock_flag(sk, SOCK_URGINLINE)) {
+					/* skip the out-of-band byte */
+					(*seq)++;
+					offset++;
+					used--;
+					if (!used)
+						goto eat;
+				} else if (urg_off) {
+					used = urg_off;
+				}
+			}
+		}
+		if (skb_copy_datagram_msg(skb, offset, msg, used)) {
+			if (!copied)
+				copied = -EFAULT;
+			break;
+		}
+		*seq += used;
+		copied += used;
+eat:
+		if ((as->urg_data & ATCP_URG_VALID) &&
+		    seq_gt(as->copied_seq, as->urg_seq))
+			as->urg_data = 0;
+		if (!(flags & MSG_PEEK) &&
+		    *seq - ATCP_SKB_CB(skb)->seq >= skb->len) {
+			__skb_unlink(skb, &sk->sk_receive_queue);
+			__kfree_skb(skb);
+		}
+	}
+	if (copied > 0)
+		atcp_cleanup_rbuf(sk);
+	err = copied;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* ---- close and shutdown ------------------------------------------------------ */
+
+/* Send our FIN for CLOSE or shutdown(SHUT_WR) (RFC 9293 §3.10.4). */
+static bool atcp_close_state(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		atcp_set_state(sk, TCP_FIN_WAIT1);
+		return true;
+	case TCP_CLOSE_WAIT:
+		atcp_set_state(sk, TCP_LAST_ACK);
+		return true;
+	}
+	return false;
+}
+
+static void atcp_shutdown(struct sock *sk, int how)
+{
+	if (!(how & SEND_SHUTDOWN))
+		return;
+	if (atcp_close_state(sk))
+		atcp_send_fin(sk);
+}
+
+static bool atcp_closing(const struct sock *sk)
+{
+	return (1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_CLOSING |
+				      TCPF_LAST_ACK);
+}
+
+/* CLOSE (RFC 9293 §3.10.4), with RFC 1122 §4.2.2.13: a close that
+ * discards unread data resets the connection.
+ */
 static void atcp_close(struct sock *sk, long timeout)
 {
-	sk_common_release(sk);
+	struct atcp_sock *as = atcp_sk(sk);
+	bool unread;
+
+	lock_sock(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (sk->sk_state == TCP_LISTEN) {
+		atcp_listen_stop(sk);
+		goto orphan;
+	}
+	unread = as->rcv_nxt - as->copied_seq >
+		 (u32)!!sock_flag(sk, SOCK_DONE);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&as->ooo_queue);
+	sk_mem_reclaim(sk);
+
+	if (sk->sk_state == TCP_CLOSE) {
+		goto orphan;
+	} else if (sk->sk_state == TCP_SYN_SENT) {
+		atcp_done(sk);
+	} else if (unread || (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
+		/* ABORT: <SEQ=SND.NXT><CTL=RST> */
+		atcp_send_active_reset(sk, sk->sk_allocation);
+		atcp_done(sk);
+	} else if (atcp_close_state(sk)) {
+		atcp_send_fin(sk);
+	}
+
+	if (timeout && atcp_closing(sk)) {
+		/* SO_LINGER: wait until our FIN is acknowledged */
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		add_wait_queue(sk_sleep(sk), &wait);
+		while (atcp_closing(sk) && timeout &&
+		       !signal_pending(current))
+			sk_wait_event(sk, &timeout, !atcp_closing(sk), &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+
+orphan:
+	sock_hold(sk);
+	sock_orphan(sk);
+	if (sk->sk_state == TCP_FIN_WAIT2 && !as->ka_timer.pending)
+		atcp_timer_arm(sk, &as->ka_timer, as->lingertime_ms ?
+			       as->lingertime_ms * 1000ULL :
+			       atcp_sysctl(sk)->fin_timeout_ms * 1000ULL);
+	if (sk->sk_state == TCP_CLOSE)
+		atcp_destroy_sock(sk);
+	release_sock(sk);
+	sock_put(sk);
 }
 
-static int atcp_hash(struct sock *sk)
+/* ---- options, status, poll, ioctl ------------------------------------------------ */
+
+static int atcp_setsockopt(struct sock *sk, int level, int optname,
+			   sockptr_t optval, unsigned int optlen)
 {
+	struct atcp_sock *as = atcp_sk(sk);
+	int val, err = 0;
+
+	if (level != SOL_TCP && level != SOL_ATCP)
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+
+	lock_sock(sk);
+	switch (optname) {
+	case TCP_NODELAY:
+		as->nodelay = !!val;
+		if (val)
+			atcp_push(sk);
+		break;
+	case TCP_MAXSEG:
+		if (val && (val < ATCP_MIN_MSS || val > 65535 - 40))
+			err = -EINVAL;
+		else
+			as->user_mss = val;
+		break;
+	case TCP_SYNCNT:
+		if (val < 1 || val > 127)
+			err = -EINVAL;
+		else
+			as->syn_retries = val;
+		break;
+	case TCP_USER_TIMEOUT:
+		if (val < 0)
+			err = -EINVAL;
+		else
+			as->user_timeout_ms = val;
+		break;
+	case TCP_KEEPIDLE:
+		if (val < 1 || val > 32767) {
+			err = -EINVAL;
+			break;
+		}
+		as->keepidle_s = val;
+		if (sock_flag(sk, SOCK_KEEPOPEN))
+			atcp_arm_keepalive(sk);
+		break;
+	case TCP_KEEPINTVL:
+		if (val < 1 || val > 32767)
+			err = -EINVAL;
+		else
+			as->keepintvl_s = val;
+		break;
+	case TCP_KEEPCNT:
+		if (val < 1 || val > 127)
+			err = -EINVAL;
+		else
+			as->keepcnt = val;
+		break;
+	case TCP_LINGER2:
+		as->lingertime_ms = val > 0 ? min(val, 120) * 1000U : 0;
+		break;
+	case TCP_QUICKACK:
+		as->quickack = val ? 16 : 0;
+		break;
+	default:
+		err = -ENOPROTOOPT;
+	}
+	release_sock(sk);
+	return err;
+}
+
+/* STATUS (RFC 9293 §3.10.6): TCP_INFO, as Linux fills it. */
+static void atcp_get_info(struct sock *sk, struct tcp_info *info)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct dst_entry *dst;
+	u64 now = atcp_now_us();
+	struct sk_buff *skb;
+	u32 mss = as->mss ? as->mss : ATCP_DEFAULT_MSS;
+
+	memset(info, 0, sizeof(*info));
+	info->tcpi_state = sk->sk_state;
+	info->tcpi_retransmits = as->retransmits;
+	info->tcpi_probes = as->probes;
+	info->tcpi_backoff = as->backoff;
+	info->tcpi_rto = min_t(u64, (u64)as->rto_us << as->backoff,
+			       atcp_sysctl(sk)->rto_max_ms * 1000ULL);
+	info->tcpi_ato = atcp_sysctl(sk)->delack_ms * 1000U;
+	info->tcpi_snd_mss = mss;
+	info->tcpi_rcv_mss = as->advmss;
+	skb_queue_walk(&as->rtx_queue, skb)
+		info->tcpi_unacked++;
+	info->tcpi_last_data_recv = div_u64(now - as->last_rcv_us, 1000);
+	dst = __sk_dst_get(sk);
+	info->tcpi_pmtu = dst ? dst_mtu(dst) : 0;
+	info->tcpi_rtt = as->srtt_us;
+	info->tcpi_rttvar = as->rttvar_us;
+	info->tcpi_snd_ssthresh = as->ssthresh >= 0x7fffffff ? 0x7fffffff :
+				  as->ssthresh / mss;
+	info->tcpi_snd_cwnd = as->cwnd / mss;
+	info->tcpi_advmss = as->advmss;
+	info->tcpi_reordering = 3;
+	info->tcpi_rcv_space = as->rcv_wnd;
+	info->tcpi_total_retrans = as->total_retrans;
+	info->tcpi_bytes_acked = as->bytes_acked;
+	info->tcpi_bytes_received = as->bytes_received;
+	info->tcpi_segs_out = as->segs_out;
+	info->tcpi_segs_in = as->segs_in;
+	info->tcpi_notsent_bytes = as->write_seq - as->snd_nxt;
+	info->tcpi_data_segs_in = as->data_segs_in;
+	info->tcpi_data_segs_out = as->data_segs_out;
+	info->tcpi_bytes_sent = as->bytes_sent;
+	info->tcpi_snd_wnd = as->snd_wnd;
+}
+
+static int atcp_getsockopt(struct sock *sk, int level, int optname,
+			   char __user *optval, int __user *optlen)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct tcp_info info;
+	int len, val;
+
+	if (level != SOL_TCP && level != SOL_ATCP)
+		return ip_getsockopt(sk, level, optname, optval, optlen);
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case TCP_INFO:
+		lock_sock(sk);
+		atcp_get_info(sk, &info);
+		release_sock(sk);
+		len = min_t(unsigned int, len, sizeof(info));
+		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	case TCP_NODELAY:
+		val = as->nodelay;
+		break;
+	case TCP_MAXSEG:
+		val = (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN) ?
+		      (as->user_mss ? as->user_mss : ATCP_DEFAULT_MSS) : as->mss;
+		break;
+	case TCP_SYNCNT:
+		val = as->syn_retries ? : atcp_sysctl(sk)->syn_retries;
+		break;
+	case TCP_USER_TIMEOUT:
+		val = as->user_timeout_ms;
+		break;
+	case TCP_KEEPIDLE:
+		val = as->keepidle_s ? :
+		      atcp_sysctl(sk)->keepalive_time_ms / 1000;
+		break;
+	case TCP_KEEPINTVL:
+		val = as->keepintvl_s ? :
+		      atcp_sysctl(sk)->keepalive_intvl_ms / 1000;
+		break;
+	case TCP_KEEPCNT:
+		val = as->keepcnt ? : atcp_sysctl(sk)->keepalive_probes;
+		break;
+	case TCP_LINGER2:
+		val = as->lingertime_ms / 1000;
+		break;
+	case TCP_QUICKACK:
+		val = !!as->quickack;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	len = min_t(unsigned int, len, sizeof(int));
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
 	return 0;
 }
 
-static void atcp_unhash(struct sock *sk)
+static void atcp_keepalive(struct sock *sk, int valbool)
 {
+	if (valbool)
+		atcp_arm_keepalive(sk);
+	else
+		atcp_timer_stop(sk, &atcp_sk(sk)->ka_timer);
 }
 
+/* poll: readiness as Linux TCP reports it (tcp_poll's rules). */
+static __poll_t atcp_poll(struct file *file, struct socket *sock,
+			  poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	int state = inet_sk_state_load(sk);
+	u8 shutdown;
+	__poll_t mask = 0;
+
+	sock_poll_wait(file, sock, wait);
+	if (state == TCP_LISTEN) {
+		struct atcp_listen_queue *lq = READ_ONCE(as->lq);
+
+		return lq && READ_ONCE(lq->acc_len) ? EPOLLIN | EPOLLRDNORM : 0;
+	}
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!(shutdown & SEND_SHUTDOWN)) {
+			if (sk_stream_is_writeable(sk)) {
+				mask |= EPOLLOUT | EPOLLWRNORM;
+			} else {
+				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+				set_bit(SOCK_NOSPACE, &sock->flags);
+				smp_mb__after_atomic();
+				if (sk_stream_is_writeable(sk))
+					mask |= EPOLLOUT | EPOLLWRNORM;
+			}
+		} else {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+		if (READ_ONCE(as->urg_data) & ATCP_URG_VALID)
+			mask |= EPOLLPRI;
+	}
+	smp_rmb();
+	if (READ_ONCE(sk->sk_err) ||
+	    !skb_queue_empty_lockless(&sk->sk_error_queue))
+		mask |= EPOLLERR;
+	return mask;
+}
+
+static int atcp_ioctl(struct socket *sock, unsigned int cmd,
+		      unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	int answ;
+
+	switch (cmd) {
+	case SIOCINQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		answ = as->rcv_nxt - as->copied_seq;
+		if (answ && sock_flag(sk, SOCK_DONE))
+			answ--;		/* the FIN */
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_CLOSE) &&
+		    skb_queue_empty(&sk->sk_receive_queue))
+			answ = 0;
+		release_sock(sk);
+		break;
+	case SIOCATMARK:
+		answ = (as->urg_data & ATCP_URG_VALID) &&
+		       as->urg_seq == as->copied_seq;
+		break;
+	case SIOCOUTQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+			answ = 0;
+		else
+			answ = READ_ONCE(as->write_seq) - READ_ONCE(as->snd_una);
+		break;
+	case SIOCOUTQNSD:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+			answ = 0;
+		else
+			answ = READ_ONCE(as->write_seq) - READ_ONCE(as->snd_nxt);
+		break;
+	default:
+		return inet_ioctl(sock, cmd, arg);
+	}
+	return put_user(answ, (int __user *)arg);
+}
+
+/* ---- the protocol ------------------------------------------------------------ */
+
 struct proto atcp_prot = {
-	.name		= "ATCP",
-	.owner		= THIS_MODULE,
-	.init		= atcp_init_sock,
-	.close		= atcp_close,
-	.hash		= atcp_hash,
-	.unhash		= atcp_unhash,
-	.obj_size	= sizeof(struct atcp_sock),
+	.name			= "ATCP",
+	.owner			= THIS_MODULE,
+	.close			= atcp_close,
+	.connect		= atcp_connect,
+	.disconnect		= atcp_disconnect,
+	.init			= atcp_init_sock,
+	.shutdown		= atcp_shutdown,
+	.setsockopt		= atcp_setsockopt,
+	.getsockopt		= atcp_getsockopt,
+	.keepalive		= atcp_keepalive,
+	.sendmsg		= atcp_sendmsg,
+	.recvmsg		= atcp_recvmsg,
+	.backlog_rcv		= atcp_do_rcv,
+	.release_cb		= atcp_release_cb,
+	.get_port		= atcp_get_port,
+	.memory_allocated	= &atcp_memory_allocated,
+	.per_cpu_fw_alloc	= &atcp_fw_alloc,
+	.memory_pressure	= &atcp_memory_pressure,
+	.sysctl_mem		= atcp_mem,
+	.sysctl_wmem		= atcp_wmem,
+	.sysctl_rmem		= atcp_rmem,
+	.max_header		= ATCP_MAX_HEADER,
+	.obj_size		= sizeof(struct atcp_sock),
+	.slab_flags		= SLAB_TYPESAFE_BY_RCU,
+	.no_autobind		= true,
 };
 
 const struct proto_ops atcp_stream_ops = {
 	.family		= PF_INET,
 	.owner		= THIS_MODULE,
 	.release	= inet_release,
-	.bind		= sock_no_bind,
-	.connect	= sock_no_connect,
+	.bind		= inet_bind,
+	.connect	= inet_stream_connect,
 	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
+	.accept		= atcp_accept,
 	.getname	= inet_getname,
-	.poll		= datagram_poll,
-	.ioctl		= inet_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.poll		= atcp_poll,
+	.ioctl		= atcp_ioctl,
+	.listen		= atcp_listen,
+	.shutdown	= inet_shutdown,
+	.setsockopt	= sock_common_setsockopt,
+	.getsockopt	= sock_common_getsockopt,
+	.sendmsg	= inet_sendmsg,
+	.recvmsg	= inet_recvmsg,
 	.mmap		= sock_no_mmap,
 };
+
+void atcp_mem_init(void)
+{
+	unsigned long limit = nr_free_buffer_pages() / 16;
+
+	limit = max(limit, 128UL);
+	atcp_mem[0] = limit / 4 * 3;
+	atcp_mem[1] = limit;
+	atcp_mem[2] = atcp_mem[0] * 2;
+}

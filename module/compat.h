@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The kernel API differences atcp meets between its target kernels (Debian
+ * 12's 6.1 and 6.12, and the newest), in one place.  Protocol code never
+ * tests LINUX_VERSION_CODE itself.
+ */
+#ifndef _ATCP_COMPAT_H
+#define _ATCP_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/hrtimer.h>
+#include <linux/net.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+/* hrtimer_setup() replaced hrtimer_init() + ->function in 6.13. */
+static inline void atcp_hrtimer_setup(struct hrtimer *t,
+				      enum hrtimer_restart (*fn)(struct hrtimer *))
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(t, fn, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+#else
+	hrtimer_init(t, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	t->function = fn;
+#endif
+}
+
+/* bind/connect callbacks take struct sockaddr_unsized since 6.19. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+typedef struct sockaddr_unsized atcp_sockaddr_t;
+#else
+typedef struct sockaddr atcp_sockaddr_t;
+#endif
+
+/*
+ * proto_ops->accept takes struct proto_accept_arg since 6.10.
+ * ATCP_DEFINE_ACCEPT(name, fn) defines name() with the kernel's signature,
+ * calling int fn(struct socket *, struct socket *, int flags, bool kern).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define ATCP_DEFINE_ACCEPT(name, fn)					\
+static int name(struct socket *sock, struct socket *newsock,		\
+		struct proto_accept_arg *arg)				\
+{									\
+	return fn(sock, newsock, arg->flags, arg->kern);		\
+}
+#else
+#define ATCP_DEFINE_ACCEPT(name, fn)					\
+static int name(struct socket *sock, struct socket *newsock, int flags,	\
+		bool kern)						\
+{									\
+	return fn(sock, newsock, flags, kern);				\
+}
+#endif
+
+/* Sysctl tables lost their terminating sentinel in 6.6 (sized register). */
+static inline struct ctl_table_header *
+atcp_register_sysctl(struct net *net, const char *path, struct ctl_table *t,
+		     size_t n)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return register_net_sysctl_sz(net, path, t, n);
+#else
+	return register_net_sysctl(net, path, t);	/* t[n] is {} */
+#endif
+}
+
+#endif /* _ATCP_COMPAT_H */

@@ -1,0 +1,1056 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * atcp input: SEGMENT ARRIVES (RFC 9293 §3.10.7), in the RFC's order, one
+ * function per state or step:
+ *
+ *   atcp_v4_rcv()             header checks, checksum, lookup
+ *   atcp_rcv_closed()         §3.10.7.1  CLOSED
+ *   atcp_rcv_listen()         §3.10.7.2  LISTEN
+ *   atcp_rcv_syn_sent()       §3.10.7.3  SYN-SENT
+ *   atcp_rcv_synchronized()   §3.10.7.4  other states, steps:
+ *     atcp_check_sequence_number()   first
+ *     atcp_check_rst()               second
+ *     (security)                     third, skipped as RFC 9293 allows
+ *     atcp_check_syn()               fourth (RFC 5961 §4)
+ *     atcp_check_ack()               fifth
+ *     atcp_check_urg()               sixth
+ *     atcp_process_text()            seventh
+ *     atcp_check_fin()               eighth
+ */
+#include <linux/icmp.h>
+#include <linux/skbuff.h>
+#include <net/checksum.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/sock.h>
+
+#include "atcp.h"
+#include "trace.h"
+
+static u32 seg_len(const struct sk_buff *skb)
+{
+	return ATCP_SKB_CB(skb)->end_seq - ATCP_SKB_CB(skb)->seq;
+}
+
+/* Connection reset (RFC 9293 §3.10.7.4 second; errors as Linux). */
+static void atcp_reset(struct sock *sk)
+{
+	int err;
+
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:	/* from an active OPEN: refused */
+		err = ECONNREFUSED;
+		break;
+	case TCP_CLOSE_WAIT:
+		err = EPIPE;
+		break;
+	case TCP_CLOSE:
+		return;
+	default:
+		err = ECONNRESET;
+	}
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
+		atcp_inc(sock_net(sk), ATCP_MIB_ESTABRESETS);
+	WRITE_ONCE(sk->sk_err, err);
+	sk_error_report(sk);
+	atcp_done(sk);
+}
+
+/* Drop an embryonic child of a listener: "return to LISTEN" (§3.10.7.4). */
+static void atcp_abort_child(struct sock *sk)
+{
+	atcp_child_unlink(sk);
+	sock_set_flag(sk, SOCK_DEAD);
+	atcp_done(sk);
+}
+
+/* §3.10.7.1 CLOSED: no TCB.  RST unless the segment is a RST. */
+static void atcp_rcv_closed(struct net *net, struct sk_buff *skb)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	atcp_inc(net, ATCP_MIB_NOSOCKET);
+	if (cb->flags & ATCP_RST)
+		return;
+	if (cb->flags & ATCP_ACK)
+		atcp_send_reset(net, skb, cb->ack_seq, 0, ATCP_RST);
+	else
+		atcp_send_reset(net, skb, 0, cb->end_seq, ATCP_RST | ATCP_ACK);
+}
+
+/* ---- LISTEN ------------------------------------------------------------- */
+
+static struct sock *atcp_create_child(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct atcp_listen_queue *lq = atcp_sk(sk)->lq;
+	struct inet_sock *newinet;
+	struct atcp_sock *as;
+	struct sock *child;
+	struct flowi4 *fl4;
+	struct rtable *rt;
+
+	child = sk_clone_lock(sk, GFP_ATOMIC);
+	if (!child)
+		return NULL;
+	newinet = inet_sk(child);
+	newinet->inet_daddr = iph->saddr;
+	newinet->inet_rcv_saddr = iph->daddr;
+	newinet->inet_saddr = iph->daddr;
+	newinet->inet_dport = th->source;
+	newinet->inet_sport = th->dest;
+	RCU_INIT_POINTER(newinet->inet_opt, NULL);
+	newinet->mc_list = NULL;
+	atomic_set(&newinet->inet_id, get_random_u16());
+	child->sk_userlocks &= ~SOCK_BINDPORT_LOCK;
+	atcp_init_tcb(child);
+	as = atcp_sk(child);
+
+	fl4 = &newinet->cork.fl.u.ip4;
+	rt = ip_route_output_ports(sock_net(sk), fl4, child, iph->saddr,
+				   iph->daddr, th->source, th->dest,
+				   atcp_ipproto, newinet->tos,
+				   child->sk_bound_dev_if);
+	if (IS_ERR(rt))
+		goto fail;
+	sk_setup_caps(child, &rt->dst);
+
+	/* RFC 9293 §3.10.7.2: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ */
+	as->irs = cb->seq;
+	as->rcv_nxt = cb->seq + 1;
+	as->copied_seq = as->rcv_nxt;
+	as->rcv_adv = as->rcv_nxt;
+	as->iss = cb->tw_isn ? cb->tw_isn :
+		  atcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
+	as->snd_wnd = cb->wnd;
+	as->snd_max_wnd = cb->wnd;
+	as->snd_wl1 = cb->seq;
+	as->snd_wl2 = as->iss;
+	as->peer_mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
+	as->advmss = atcp_route_mss(child);
+	if (as->user_mss)
+		as->advmss = min(as->advmss, as->user_mss);
+	atcp_sync_mss(child);
+	as->last_rcv_us = atcp_now_us();
+	atcp_set_state(child, TCP_SYN_RECV);
+
+	sock_hold(sk);
+	as->parent = sk;
+	spin_lock(&lq->lock);
+	list_add_tail(&as->q_node, &lq->syn_q);
+	lq->syn_len++;
+	spin_unlock(&lq->lock);
+	atcp_inherit_port(sk, child);
+	atcp_ehash_add(child);
+	atcp_inc(sock_net(sk), ATCP_MIB_PASSIVEOPENS);
+	return child;
+
+fail:
+	/* Never hashed, never queued: undo the clone. */
+	atcp_set_state(child, TCP_CLOSE);
+	sock_set_flag(child, SOCK_DEAD);
+	bh_unlock_sock(child);
+	sk_free(child);
+	return NULL;
+}
+
+/* §3.10.7.2 LISTEN */
+static void atcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct atcp_listen_queue *lq = atcp_sk(sk)->lq;
+	struct sock *child;
+	int max;
+
+	/* first, check for a RST: ignore it */
+	if (cb->flags & ATCP_RST)
+		return;
+	/* second, check for an ACK: <SEQ=SEG.ACK><CTL=RST> */
+	if (cb->flags & ATCP_ACK) {
+		atcp_send_reset(sock_net(sk), skb, cb->ack_seq, 0, ATCP_RST);
+		return;
+	}
+	/* third, check for a SYN (security check skipped) */
+	if (!(cb->flags & ATCP_SYN))
+		return;		/* fourth, other control or text: drop */
+	max = max_t(int, READ_ONCE(sk->sk_max_ack_backlog), 1);
+	if (READ_ONCE(lq->acc_len) >= max ||
+	    READ_ONCE(lq->syn_len) >= max_t(int, max, 128)) {
+		atcp_inc(sock_net(sk), ATCP_MIB_LISTENOVERFLOWS);
+		return;
+	}
+	child = atcp_create_child(sk, skb);
+	if (!child)
+		return;
+	/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SND.NXT = ISS+1 */
+	atcp_send_syn(child);
+	bh_unlock_sock(child);
+	sock_put(child);	/* the clone's extra reference */
+}
+
+/* ---- SYN-SENT ------------------------------------------------------------ */
+
+/* The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4 fifth). */
+static void atcp_clean_rtx_queue(struct sock *sk, u32 ack)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+	u64 now = atcp_now_us();
+	bool sample = false;
+	u32 acked;
+
+	while ((skb = skb_peek(&as->rtx_queue))) {
+		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+		if (seq_gt(cb->end_seq, ack)) {
+			/* Partly acknowledged: trim the data acked. */
+			acked = ack - cb->seq;
+			if ((cb->flags & ATCP_SYN) || !acked ||
+			    acked > skb->len)
+				break;
+			__skb_pull(skb, acked);
+			cb->seq = ack;
+			break;
+		}
+		if (as->rtt_timing && !cb->rtx && seq_geq(ack, as->rtt_seq) &&
+		    seq_geq(as->rtt_seq, cb->seq)) {
+			/* RFC 6298 §3 (Karn): only never-retransmitted */
+			atcp_rtt_sample(sk, now - cb->sent_us);
+			as->rtt_timing = false;
+			sample = true;
+		}
+		__skb_unlink(skb, &as->rtx_queue);
+		sk_wmem_queued_add(sk, -skb->truesize);
+		sk_mem_uncharge(sk, skb->truesize);
+		__kfree_skb(skb);
+	}
+	if (!sample && as->rtt_timing && seq_geq(ack, as->rtt_seq))
+		as->rtt_timing = false;
+}
+
+/* SND.UNA advances to ack: RFC 9293 §3.10.7.4 fifth, RFC 6298 §5.2-5.3,
+ * RFC 5681 §3.1 (slow start and congestion avoidance).
+ */
+static void atcp_ack_advance(struct sock *sk, u32 ack)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 acked = ack - as->snd_una;
+	u32 bytes = acked;
+
+	if (seq_lt(as->snd_una, as->iss + 1) && seq_geq(ack, as->iss + 1))
+		bytes--;		/* the SYN is not data */
+	as->snd_una = ack;
+	as->bytes_acked += bytes;
+	atcp_clean_rtx_queue(sk, ack);
+	as->retransmits = 0;
+	as->backoff = 0;
+	as->probes = 0;
+	as->first_rtx_us = 0;
+	if (as->cwnd < as->ssthresh)
+		as->cwnd += min(acked, (u32)as->mss);
+	else
+		as->cwnd += max_t(u32, 1, (u32)as->mss * as->mss / as->cwnd);
+	as->cwnd = min_t(u32, as->cwnd, 1U << 30);
+
+	if (skb_queue_empty(&as->rtx_queue)) {
+		if (!as->persist)
+			atcp_timer_stop(sk, &as->rtx_timer);
+	} else {
+		atcp_arm_rtx(sk);		/* RFC 6298 §5.3 */
+	}
+	sk_mem_reclaim(sk);
+	atcp_write_space(sk);
+}
+
+/* The send window update (RFC 9293 §3.10.7.4 fifth, SND.WL1/SND.WL2). */
+static void atcp_update_window(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	if (seq_lt(as->snd_wl1, cb->seq) ||
+	    (as->snd_wl1 == cb->seq && seq_leq(as->snd_wl2, cb->ack_seq))) {
+		as->snd_wnd = cb->wnd;
+		as->snd_wl1 = cb->seq;
+		as->snd_wl2 = cb->ack_seq;
+		as->snd_max_wnd = max(as->snd_max_wnd, as->snd_wnd);
+		if (as->snd_wnd && as->persist) {
+			as->persist = false;
+			as->backoff = 0;
+			atcp_timer_stop(sk, &as->rtx_timer);
+		}
+	}
+}
+
+static void atcp_established(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_set_state(sk, TCP_ESTABLISHED);
+	atcp_init_cwnd(sk);
+	as->last_rcv_us = atcp_now_us();
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		atcp_arm_keepalive(sk);
+}
+
+static void atcp_process_text(struct sock *sk, struct sk_buff *skb);
+static void atcp_check_urg(struct sock *sk, struct sk_buff *skb);
+
+/* §3.10.7.3 SYN-SENT */
+static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct net *net = sock_net(sk);
+
+	/* first, check the ACK bit */
+	if (cb->flags & ATCP_ACK) {
+		if (seq_leq(cb->ack_seq, as->iss) ||
+		    seq_gt(cb->ack_seq, as->snd_nxt)) {
+			if (!(cb->flags & ATCP_RST))
+				atcp_send_reset(net, skb, cb->ack_seq, 0,
+						ATCP_RST);
+			goto drop;
+		}
+	}
+	/* second, check the RST bit (RFC 5961 §3.2: only if it ACKs the SYN) */
+	if (cb->flags & ATCP_RST) {
+		if (cb->flags & ATCP_ACK) {
+			atcp_inc(net, ATCP_MIB_ATTEMPTFAILS);
+			atcp_reset(sk);		/* "connection reset" */
+		} else {
+			atcp_inc(net, ATCP_MIB_RSTIGNORED);
+		}
+		goto drop;
+	}
+	/* fourth, check the SYN bit */
+	if (!(cb->flags & ATCP_SYN))
+		goto drop;
+	as->irs = cb->seq;
+	as->rcv_nxt = cb->seq + 1;
+	as->copied_seq = as->rcv_nxt;
+	as->rcv_adv = as->rcv_nxt;
+	as->peer_mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
+	atcp_sync_mss(sk);
+	as->snd_wnd = cb->wnd;
+	as->snd_max_wnd = cb->wnd;
+	as->snd_wl1 = cb->seq;
+	as->snd_wl2 = cb->ack_seq;
+	cb->seq++;			/* the SYN is consumed */
+	if (cb->flags & ATCP_ACK)
+		atcp_ack_advance(sk, cb->ack_seq);
+	if (seq_gt(as->snd_una, as->iss)) {
+		/* Our SYN is acknowledged: ESTABLISHED */
+		atcp_established(sk);
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+		as->quickack = 1;
+		if (cb->flags & ATCP_URG)
+			atcp_check_urg(sk, skb);
+		if (cb->end_seq != cb->seq) {
+			atcp_process_text(sk, skb);
+			return;
+		}
+		atcp_send_ack(sk);
+		goto drop;
+	}
+	/* Simultaneous open: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+	atcp_set_state(sk, TCP_SYN_RECV);
+	atcp_retransmit_head(sk);
+drop:
+	kfree_skb(skb);
+}
+
+/* ---- synchronized states, §3.10.7.4 ---------------------------------------- */
+
+/* first, check sequence number: returns false when the segment is done. */
+static bool atcp_check_sequence_number(struct sock *sk, struct sk_buff *skb,
+				       bool *text_ok)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 wnd = seq_gt(as->rcv_adv, as->rcv_nxt) ? as->rcv_adv - as->rcv_nxt : 0;
+	u32 len = seg_len(skb);
+
+	*text_ok = true;
+	if (seq_acceptable(cb->seq, len, as->rcv_nxt, wnd))
+		goto trim;
+	/* A zero window still takes valid ACKs, URGs and RSTs (§3.10.7.4). */
+	if (!wnd && cb->seq == as->rcv_nxt) {
+		*text_ok = false;
+		return true;
+	}
+	if (cb->flags & ATCP_RST) {
+		atcp_inc(sock_net(sk), ATCP_MIB_RSTIGNORED);
+		return false;
+	}
+	/* Not acceptable: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+	atcp_inc(sock_net(sk), len && seq_leq(cb->end_seq, as->rcv_nxt) ?
+		 ATCP_MIB_DUPDATA : ATCP_MIB_UNACCEPTABLE);
+	atcp_send_ack(sk);
+	return false;
+
+trim:
+	/* Keep only the part inside the window (§3.10.7.4 first). */
+	if (seq_lt(cb->seq, as->rcv_nxt)) {
+		u32 old = as->rcv_nxt - cb->seq;
+
+		if (cb->flags & ATCP_SYN) {
+			cb->flags &= ~ATCP_SYN;
+			cb->seq++;
+			old--;
+		}
+		if (old) {
+			old = min(old, skb->len);
+			__skb_pull(skb, old);
+			cb->seq += old;
+		}
+	}
+	if (wnd && seq_gt(cb->end_seq, as->rcv_nxt + wnd)) {
+		u32 keep = as->rcv_nxt + wnd - cb->seq;
+
+		if (keep < skb->len && !pskb_trim(skb, keep)) {
+			cb->flags &= ~ATCP_FIN;
+			cb->end_seq = cb->seq + keep;
+		}
+	}
+	return true;
+}
+
+/* second, check the RST bit (RFC 5961 §3.2) */
+static bool atcp_check_rst(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	if (!(cb->flags & ATCP_RST))
+		return true;
+	if (cb->seq != as->rcv_nxt) {
+		/* In the window but not exact: challenge ACK */
+		if (atcp_challenge_ack_allowed(sock_net(sk)))
+			atcp_send_ack(sk);
+		return false;
+	}
+	if (sk->sk_state == TCP_SYN_RECV && as->parent) {
+		atcp_abort_child(sk);	/* passive OPEN: back to LISTEN */
+		return false;
+	}
+	if (sk->sk_state == TCP_SYN_RECV)
+		atcp_inc(sock_net(sk), ATCP_MIB_ATTEMPTFAILS);
+	atcp_reset(sk);
+	return false;
+}
+
+/* fourth, check the SYN bit (RFC 5961 §4: challenge ACK) */
+static bool atcp_check_syn(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	if (!(cb->flags & ATCP_SYN))
+		return true;
+	if (sk->sk_state == TCP_SYN_RECV && atcp_sk(sk)->parent) {
+		/* passive OPEN: return to LISTEN, as Linux, with a RST */
+		if (cb->flags & ATCP_ACK)
+			atcp_send_reset(sock_net(sk), skb, cb->ack_seq, 0,
+					ATCP_RST);
+		atcp_abort_child(sk);
+		return false;
+	}
+	if (atcp_challenge_ack_allowed(sock_net(sk)))
+		atcp_send_ack(sk);
+	return false;
+}
+
+/* fifth, check the ACK field */
+static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 ack = cb->ack_seq;
+
+	if (!(cb->flags & ATCP_ACK))
+		return false;		/* ACK bit off: drop */
+
+	if (sk->sk_state == TCP_SYN_RECV) {
+		if (!(seq_lt(as->snd_una, ack) && seq_leq(ack, as->snd_nxt))) {
+			/* <SEQ=SEG.ACK><CTL=RST> */
+			atcp_send_reset(sock_net(sk), skb, ack, 0, ATCP_RST);
+			return false;
+		}
+		atcp_ack_advance(sk, ack);
+		as->snd_wnd = cb->wnd;
+		as->snd_max_wnd = max(as->snd_max_wnd, as->snd_wnd);
+		as->snd_wl1 = cb->seq;
+		as->snd_wl2 = ack;
+		atcp_established(sk);
+		if (as->parent)
+			atcp_accept_enqueue(sk);
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	}
+
+	/* RFC 5961 §5.2: acceptable ACKs are
+	 * (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT
+	 */
+	if (seq_gt(ack, as->snd_nxt)) {
+		atcp_inc(sock_net(sk), ATCP_MIB_FUTUREACK);
+		if (atcp_challenge_ack_allowed(sock_net(sk)))
+			atcp_send_ack(sk);
+		return false;
+	}
+	if (seq_lt(ack, as->snd_una - max(as->snd_max_wnd, 1U))) {
+		atcp_inc(sock_net(sk), ATCP_MIB_OLDACK);
+		if (atcp_challenge_ack_allowed(sock_net(sk)))
+			atcp_send_ack(sk);
+		return false;
+	}
+	if (seq_gt(ack, as->snd_una))
+		atcp_ack_advance(sk, ack);
+	if (seq_leq(as->snd_una, ack))
+		atcp_update_window(sk, skb);
+
+	/* Our FIN is acknowledged once SND.UNA reaches the end of what we
+	 * queued, which includes it.
+	 */
+	if (as->snd_una != as->write_seq ||
+	    !((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_CLOSING |
+				     TCPF_LAST_ACK)) ||
+	    !(sk->sk_shutdown & SEND_SHUTDOWN))
+		return true;
+
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		atcp_set_state(sk, TCP_FIN_WAIT2);
+		sk->sk_state_change(sk);
+		if (sock_flag(sk, SOCK_DEAD))
+			atcp_timer_arm(sk, &as->ka_timer,
+				       as->lingertime_ms ?
+				       as->lingertime_ms * 1000ULL :
+				       atcp_sysctl(sk)->fin_timeout_ms * 1000ULL);
+		break;
+	case TCP_CLOSING:
+		atcp_time_wait(sk);
+		return false;
+	case TCP_LAST_ACK:
+		atcp_done(sk);
+		return false;
+	}
+	return true;
+}
+
+/* sixth, check the URG bit (RFC 9293 §3.8.5: SEG.UP points past the
+ * urgent data; the last urgent octet is SEG.SEQ+SEG.UP-1, as RFC 6093).
+ */
+static void atcp_check_urg(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 up;
+
+	if (!(cb->flags & ATCP_URG) || !cb->up)
+		return;
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				     TCPF_FIN_WAIT2)))
+		return;
+	up = cb->seq + cb->up - 1;
+	if (seq_lt(up, as->copied_seq))
+		return;
+	if (as->urg_data && seq_leq(up, as->urg_seq))
+		return;			/* not an advance of RCV.UP */
+	as->rcv_up = up + 1;
+	as->urg_seq = up;
+	as->urg_data = ATCP_URG_NOTYET;
+	sk_send_sigurg(sk);
+}
+
+/* The urgent byte arrived in order: keep it out of band (SO_OOBINLINE off). */
+static void atcp_urg_data_arrived(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u8 byte;
+
+	if (as->urg_data != ATCP_URG_NOTYET ||
+	    !seq_in(as->urg_seq, cb->seq, cb->seq + skb->len))
+		return;
+	if (skb_copy_bits(skb, as->urg_seq - cb->seq, &byte, 1))
+		return;
+	as->urg_data = ATCP_URG_VALID | byte;
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk->sk_data_ready(sk);
+}
+
+/* Queue in-order data for the user; false if there is no room. */
+static bool atcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    (unsigned int)sk->sk_rcvbuf ||
+	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
+		atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
+		return false;
+	}
+	as->rcv_nxt = cb->seq + skb->len;
+	as->bytes_received += skb->len;
+	atcp_urg_data_arrived(sk, skb);
+	skb_dst_drop(skb);
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	return true;
+}
+
+static void atcp_check_fin(struct sock *sk, struct sk_buff *skb);
+
+/* Move what the out-of-order queue now continues into the receive queue. */
+static void atcp_ooo_drain(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&as->ooo_queue))) {
+		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+		bool fin = cb->flags & ATCP_FIN;
+		u32 dup;
+
+		if (seq_gt(cb->seq, as->rcv_nxt))
+			break;
+		__skb_unlink(skb, &as->ooo_queue);
+		if (seq_leq(cb->end_seq, as->rcv_nxt)) {
+			atcp_inc(sock_net(sk), ATCP_MIB_DUPDATA);
+			kfree_skb(skb);
+			continue;
+		}
+		dup = as->rcv_nxt - cb->seq;
+		if (dup) {
+			__skb_pull(skb, min(dup, skb->len));
+			cb->seq = as->rcv_nxt;
+		}
+		/* its memory is charged already: just move it */
+		as->rcv_nxt = cb->seq + skb->len;
+		as->bytes_received += skb->len;
+		atcp_urg_data_arrived(sk, skb);
+		if (skb->len)
+			__skb_queue_tail(&sk->sk_receive_queue, skb);
+		if (fin)
+			atcp_check_fin(sk, skb);
+		if (!skb->len)
+			kfree_skb(skb);
+		if (fin)
+			break;
+	}
+}
+
+/* Insert an out-of-order segment, trimming what is already queued. */
+static bool atcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct sk_buff *p, *tmp;
+
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    (unsigned int)sk->sk_rcvbuf || !sk_rmem_schedule(sk, skb, skb->truesize)) {
+		atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
+		return false;
+	}
+	/* Find the first queued segment that starts after us. */
+	skb_queue_walk_safe(&as->ooo_queue, p, tmp) {
+		struct atcp_skb_cb *pcb = ATCP_SKB_CB(p);
+
+		if (seq_leq(pcb->seq, cb->seq) &&
+		    seq_geq(pcb->end_seq, cb->end_seq)) {
+			atcp_inc(sock_net(sk), ATCP_MIB_DUPDATA);
+			return false;		/* wholly inside p */
+		}
+		if (seq_geq(pcb->seq, cb->seq) &&
+		    seq_leq(pcb->end_seq, cb->end_seq)) {
+			/* p wholly inside us: drop p */
+			__skb_unlink(p, &as->ooo_queue);
+			kfree_skb(p);
+			continue;
+		}
+		if (seq_gt(pcb->seq, cb->seq)) {
+			/* We overlap p's head: trim our tail. */
+			if (seq_gt(cb->end_seq, pcb->seq)) {
+				u32 keep = pcb->seq - cb->seq;
+
+				if (pskb_trim(skb, keep))
+					return false;
+				cb->flags &= ~ATCP_FIN;
+				cb->end_seq = pcb->seq;
+			}
+			skb_dst_drop(skb);
+			skb_set_owner_r(skb, sk);
+			__skb_queue_before(&as->ooo_queue, p, skb);
+			atcp_inc(sock_net(sk), ATCP_MIB_OOOQUEUED);
+			return true;
+		}
+		/* p starts before us: trim our head where it overlaps. */
+		if (seq_gt(pcb->end_seq, cb->seq)) {
+			u32 cut = pcb->end_seq - cb->seq;
+
+			__skb_pull(skb, min(cut, skb->len));
+			cb->seq = pcb->end_seq;
+		}
+	}
+	skb_dst_drop(skb);
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&as->ooo_queue, skb);
+	atcp_inc(sock_net(sk), ATCP_MIB_OOOQUEUED);
+	return true;
+}
+
+/* RFC 1122 §4.2.3.2 / RFC 5681 §4.2: ACK at least every second full
+ * segment and within the delayed-ACK time; at once when out of order.
+ */
+static void atcp_ack_policy(struct sock *sk, bool now)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (now || as->quickack || !skb_queue_empty(&as->ooo_queue) ||
+	    as->rcv_nxt - as->rcv_acked >= 2U * max_t(u32, as->rcv_mss, 1)) {
+		if (as->quickack)
+			as->quickack--;
+		atcp_send_ack(sk);
+		return;
+	}
+	as->ack_pending = true;
+	atcp_arm_delack(sk);
+}
+
+/* seventh, process the segment text (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2) */
+static void atcp_process_text(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	bool fin = cb->flags & ATCP_FIN;
+	bool had_ooo = !skb_queue_empty(&as->ooo_queue);
+	bool queued = false;
+	u32 len = skb->len;
+
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				     TCPF_FIN_WAIT2)) || (!len && !fin)) {
+		kfree_skb(skb);
+		return;
+	}
+	as->data_segs_in += !!len;
+	if (len > as->rcv_mss)
+		as->rcv_mss = min_t(u32, len, as->advmss);
+	if (cb->seq != as->rcv_nxt) {
+		/* Out of order: hold it, ACK at once (RFC 5681 §4.2) */
+		if (!atcp_ooo_insert(sk, skb))
+			kfree_skb(skb);
+		atcp_send_ack(sk);
+		return;
+	}
+	if (len) {
+		queued = atcp_queue_rcv(sk, skb);
+		if (!queued) {
+			atcp_send_ack(sk);	/* no room: ACK what we have */
+			kfree_skb(skb);
+			return;
+		}
+	}
+	if (fin)
+		atcp_check_fin(sk, skb);	/* sends the ACK */
+	else
+		atcp_ooo_drain(sk);
+	if (!queued)
+		kfree_skb(skb);
+	if (sock_flag(sk, SOCK_DEAD))
+		return;
+	if (len)
+		sk->sk_data_ready(sk);
+	if (!fin)
+		atcp_ack_policy(sk, had_ooo);
+}
+
+/* eighth, check the FIN bit (skb is queued or will be freed by caller) */
+static void atcp_check_fin(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT))
+		return;
+	/* RCV.NXT advances over the FIN; ACK it. */
+	as->rcv_nxt++;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	sock_set_flag(sk, SOCK_DONE);
+	atcp_send_ack(sk);
+
+	switch (sk->sk_state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		atcp_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		/* our FIN not yet acknowledged (else we would be in FIN-WAIT-2) */
+		atcp_set_state(sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		atcp_time_wait(sk);
+		return;
+	default:
+		break;		/* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+	}
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		if (sk->sk_shutdown == SHUTDOWN_MASK ||
+		    sk->sk_state == TCP_CLOSE)
+			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_HUP);
+		else
+			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_IN);
+	}
+}
+
+/* §3.10.7.4: SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT, CLOSING,
+ * LAST-ACK.  (TIME-WAIT entries are in timewait.c.)
+ */
+static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	bool text_ok;
+
+	if (sk->sk_state == TCP_SYN_RECV && (cb->flags & ATCP_SYN) &&
+	    cb->seq == as->irs) {
+		if (!(cb->flags & ATCP_ACK)) {
+			/* the peer's SYN again: SYN,ACK again */
+			if (as->parent)
+				atcp_retransmit_head(sk);
+			goto drop;
+		}
+		/* Simultaneous open: the SYN,ACK completes it (Figure 8). */
+		cb->flags &= ~ATCP_SYN;
+		cb->seq++;
+	}
+
+	if (!atcp_check_sequence_number(sk, skb, &text_ok))
+		goto drop;
+	as->last_rcv_us = atcp_now_us();
+	if (!atcp_check_rst(sk, skb))
+		goto drop;
+	if (!atcp_check_syn(sk, skb))
+		goto drop;
+	if (!atcp_check_ack(sk, skb))
+		goto drop;
+	if (cb->flags & ATCP_URG)
+		atcp_check_urg(sk, skb);
+	if (!text_ok) {
+		if (skb->len)
+			atcp_send_ack(sk);	/* zero window: data not taken */
+		goto drop;
+	}
+	if ((1 << sk->sk_state) & (TCPF_CLOSE_WAIT | TCPF_CLOSING |
+				   TCPF_LAST_ACK)) {
+		/* text and FIN after the peer's FIN are ignored; ACK a
+		 * retransmitted FIN
+		 */
+		if (cb->flags & ATCP_FIN)
+			atcp_send_ack(sk);
+		goto drop;
+	}
+	atcp_process_text(sk, skb);
+	atcp_push(sk);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+/* Segment processing for a socket the caller has locked (softirq or
+ * backlog).  Consumes skb.
+ */
+int atcp_do_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	atcp_sk(sk)->segs_in++;
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		atcp_rcv_closed(sock_net(sk), skb);
+		kfree_skb(skb);
+		break;
+	case TCP_LISTEN:
+		atcp_rcv_listen(sk, skb);
+		kfree_skb(skb);
+		break;
+	case TCP_SYN_SENT:
+		atcp_rcv_syn_sent(sk, skb);
+		atcp_push(sk);
+		break;
+	default:
+		atcp_rcv_synchronized(sk, skb);
+	}
+	return 0;
+}
+
+static void atcp_rcv_locked(struct sock *sk, struct sk_buff *skb)
+{
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk)) {
+		atcp_do_rcv(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		atcp_inc(sock_net(sk), ATCP_MIB_BACKLOGDROP);
+		kfree_skb(skb);
+	}
+	bh_unlock_sock(sk);
+}
+
+/* The inet protocol handler: IP protocol 253 arrives here. */
+int atcp_v4_rcv(struct sk_buff *skb)
+{
+	struct net *net = dev_net(skb->dev);
+	struct atcp_skb_cb *cb;
+	const struct iphdr *iph;
+	const struct tcphdr *th;
+	struct atcp_opts opts;
+	struct atcp_tw *tw;
+	struct sock *sk;
+	u32 tw_isn = 0;
+	int doff;
+
+	if (skb->pkt_type != PACKET_HOST)
+		goto discard;
+	atcp_inc(net, ATCP_MIB_INSEGS);
+	if (!pskb_may_pull(skb, ATCP_HDR_LEN))
+		goto bad_header;
+	th = tcp_hdr(skb);
+	doff = th->doff * 4;
+	if (doff < ATCP_HDR_LEN || doff > skb->len)
+		goto bad_header;
+	if (!pskb_may_pull(skb, doff))
+		goto bad_header;
+	/* The checksum covers the pseudo-header with our protocol number. */
+	if (skb_checksum_init(skb, atcp_ipproto, inet_compute_pseudo) ||
+	    skb_checksum_complete(skb)) {
+		atcp_inc(net, ATCP_MIB_CSUMERRORS);
+		goto in_err;
+	}
+	th = tcp_hdr(skb);
+	iph = ip_hdr(skb);
+	if (atcp_parse_options((const u8 *)(th + 1), doff - ATCP_HDR_LEN,
+			       &opts)) {
+		atcp_inc(net, ATCP_MIB_BADOPTIONS);
+		goto in_err;
+	}
+
+	cb = ATCP_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = ntohl(th->seq);
+	cb->ack_seq = ntohl(th->ack_seq);
+	cb->flags = ((const u8 *)th)[13] & 0x3f;
+	cb->wnd = ntohs(th->window);
+	cb->up = ntohs(th->urg_ptr);
+	cb->opt_mss = opts.mss_seen ? max_t(u16, opts.mss, ATCP_MIN_MSS) : 0;
+	cb->end_seq = cb->seq + skb->len - doff + !!(cb->flags & ATCP_SYN) +
+		      !!(cb->flags & ATCP_FIN);
+	/* SYN with FIN or RST is nonsense: drop and count */
+	if ((cb->flags & ATCP_SYN) && (cb->flags & (ATCP_FIN | ATCP_RST)))
+		goto bad_header;
+
+	trace_atcp_segment(0, iph->saddr, iph->daddr, th, skb->len - doff);
+	__skb_pull(skb, doff);
+
+	sk = atcp_lookup_established(net, iph->saddr, th->source, iph->daddr,
+				     th->dest, inet_iif(skb));
+	if (sk) {
+		atcp_rcv_locked(sk, skb);
+		sock_put(sk);
+		return 0;
+	}
+	tw = atcp_tw_lookup(net, iph->saddr, th->source, iph->daddr, th->dest);
+	if (tw) {
+		int reopen = atcp_tw_rcv(tw, skb, &tw_isn);
+
+		atcp_tw_put(tw);
+		if (!reopen)
+			goto discard;
+		cb->tw_isn = tw_isn;
+	}
+	sk = atcp_lookup_listener(net, iph->saddr, th->source, iph->daddr,
+				  th->dest, inet_iif(skb));
+	if (sk) {
+		atcp_rcv_locked(sk, skb);
+		sock_put(sk);
+		return 0;
+	}
+	atcp_rcv_closed(net, skb);
+	goto discard;
+
+bad_header:
+	atcp_inc(net, ATCP_MIB_BADHEADER);
+in_err:
+	atcp_inc(net, ATCP_MIB_INERRS);
+discard:
+	kfree_skb(skb);
+	return 0;
+}
+
+/*
+ * ICMP errors (RFC 1122 §4.2.3.9, RFC 5927): destination unreachable
+ * codes 2-4 (protocol, port) are hard errors while connecting; the quoted
+ * sequence number must lie in SND.UNA..SND.NXT.
+ */
+int atcp_v4_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	struct net *net = dev_net(skb->dev);
+	int type = icmp_hdr(skb)->type;
+	int code = icmp_hdr(skb)->code;
+	const struct tcphdr *th;
+	struct atcp_sock *as;
+	struct sock *sk;
+	int err = 0;
+	bool hard;
+	u32 seq;
+
+	if (!pskb_may_pull(skb, iph->ihl * 4 + 8))
+		return -EINVAL;
+	iph = (const struct iphdr *)skb->data;
+	th = (const struct tcphdr *)(skb->data + iph->ihl * 4);
+	sk = atcp_lookup_established(net, iph->daddr, th->dest, iph->saddr,
+				     th->source, inet_iif(skb));
+	if (!sk)
+		return -ENOENT;
+	atcp_inc(net, ATCP_MIB_ICMPERRORS);
+	as = atcp_sk(sk);
+	seq = ntohl(th->seq);
+
+	bh_lock_sock(sk);
+	if (sk->sk_state == TCP_CLOSE)
+		goto out;
+	if (!seq_in(seq, as->snd_una, as->snd_nxt + 1))
+		goto out;
+	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
+		/* Path MTU discovery (RFC 1191) comes with its own issue */
+		goto out;
+	}
+	hard = icmp_err_convert[code & 0xf].fatal;
+	if (type == ICMP_DEST_UNREACH && code <= NR_ICMP_UNREACH)
+		err = icmp_err_convert[code].errno;
+	else if (type == ICMP_TIME_EXCEEDED)
+		err = EHOSTUNREACH;
+	else
+		goto out;
+	if ((sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) &&
+	    hard && !as->parent) {
+		if (!sock_owned_by_user(sk)) {
+			WRITE_ONCE(sk->sk_err, err);
+			sk_error_report(sk);
+			atcp_inc(net, ATCP_MIB_ATTEMPTFAILS);
+			atcp_done(sk);
+		} else {
+			WRITE_ONCE(sk->sk_err_soft, err);
+		}
+	} else {
+		WRITE_ONCE(sk->sk_err_soft, err);
+	}
+out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return 0;
+}

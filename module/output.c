@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * atcp output: building segments (RFC 9293 §3.1) and sending them, the
+ * send side of the window (§3.8.6), RST generation (§3.10.7.1) and ACKs.
+ */
+#include <linux/skbuff.h>
+#include <net/checksum.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/route.h>
+
+#include "atcp.h"
+#include "trace.h"
+
+/* The receive window to advertise (RFC 9293 §3.8.6.2.2, RFC 1122
+ * §4.2.3.3): never shrink it, and move its right edge only by at least
+ * min(RCV.BUFF/2, MSS) (receiver-side silly window avoidance).
+ */
+u32 atcp_select_window(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
+	u32 cur = 0, win, step;
+
+	if (seq_gt(as->rcv_adv, as->rcv_nxt))
+		cur = as->rcv_adv - as->rcv_nxt;
+	win = free > 0 ? min_t(u32, free / 2, ATCP_MAX_WINDOW) : 0;
+	step = min_t(u32, sk->sk_rcvbuf / 4, as->mss ? as->mss : ATCP_DEFAULT_MSS);
+	if (win < cur || win - cur < step)
+		win = cur;
+	as->rcv_wnd = win;
+	as->rcv_adv = as->rcv_nxt + win;
+	return win;
+}
+
+static void atcp_set_csum(struct sock *sk, struct sk_buff *skb, __be32 saddr,
+			  __be32 daddr)
+{
+	struct tcphdr *th = tcp_hdr(skb);
+	int len = skb->len;
+
+	if (sk && (sk->sk_route_caps & NETIF_F_HW_CSUM)) {
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct tcphdr, check);
+		th->check = ~csum_tcpudp_magic(saddr, daddr, len, atcp_ipproto, 0);
+	} else {
+		skb->ip_summed = CHECKSUM_NONE;
+		th->check = 0;
+		th->check = csum_tcpudp_magic(saddr, daddr, len, atcp_ipproto,
+					      skb_checksum(skb, 0, len, 0));
+	}
+}
+
+static void atcp_fill_header(struct tcphdr *th, __be16 sport, __be16 dport,
+			     u32 seq, u32 ack, u8 flags, u16 wnd, int optlen)
+{
+	memset(th, 0, sizeof(*th));
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = (ATCP_HDR_LEN + optlen) >> 2;
+	((u8 *)th)[13] = flags;
+	th->window = htons(wnd);
+}
+
+/*
+ * Send one segment of sk: its header is built from the skb's control block
+ * and the TCB.  With clone, the skb stays queued for retransmission.
+ */
+int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u8 opts[ATCP_MAX_OPT_LEN];
+	int optlen = 0, err;
+	struct tcphdr *th;
+	u8 flags = cb->flags;
+	u16 wnd;
+
+	if (clone) {
+		skb = skb_clone(skb, GFP_ATOMIC);
+		if (unlikely(!skb))
+			return -ENOBUFS;
+	}
+	if (flags & ATCP_SYN)
+		optlen = atcp_write_syn_options(opts, as->advmss);
+	if (sk->sk_state != TCP_SYN_SENT)
+		flags |= ATCP_ACK;
+	if ((flags & ATCP_SYN) && sk->sk_state == TCP_SYN_SENT)
+		flags &= ~ATCP_ACK;
+	/* RFC 9293 §3.8.6: the window of a SYN is never scaled */
+	wnd = atcp_select_window(sk);
+
+	th = skb_push(skb, ATCP_HDR_LEN + optlen);
+	skb_reset_transport_header(skb);
+	atcp_fill_header(th, inet->inet_sport, inet->inet_dport, cb->seq,
+			 (flags & ATCP_ACK) ? as->rcv_nxt : 0, flags, wnd,
+			 optlen);
+	if (optlen)
+		memcpy(th + 1, opts, optlen);
+	if (as->urg_pending && seq_gt(as->snd_up, cb->seq) &&
+	    as->snd_up - cb->seq <= 0xffff) {
+		/* RFC 9293 §3.8.5: SEG.UP = SND.UP - SEG.SEQ */
+		th->urg = 1;
+		th->urg_ptr = htons(as->snd_up - cb->seq);
+	}
+	atcp_set_csum(sk, skb, inet->inet_saddr, inet->inet_daddr);
+
+	if (flags & ATCP_ACK) {
+		as->rcv_acked = as->rcv_nxt;
+		as->ack_pending = false;
+		if (as->delack_timer.pending)
+			atcp_timer_stop(sk, &as->delack_timer);
+	}
+	as->segs_out++;
+	if (skb->len > ATCP_HDR_LEN + optlen)
+		as->data_segs_out++;
+	trace_atcp_segment(1, inet->inet_saddr, inet->inet_daddr, th,
+			   skb->len - ATCP_HDR_LEN - optlen);
+	atcp_inc(sock_net(sk), ATCP_MIB_OUTSEGS);
+
+	memset(skb->cb, 0, sizeof(struct inet_skb_parm));
+	skb_set_owner_w(skb, sk);
+	skb->protocol = htons(ETH_P_IP);
+	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	return net_xmit_eval(err);
+}
+
+static struct sk_buff *atcp_alloc_ctl_skb(struct sock *sk, gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(ATCP_MAX_HEADER, gfp);
+
+	if (skb)
+		skb_reserve(skb, ATCP_MAX_HEADER);
+	return skb;
+}
+
+/* An ACK now: SEQ=seq, ACK=RCV.NXT (RFC 9293 §3.10.7.4). */
+void atcp_send_ack_seq(struct sock *sk, u32 seq)
+{
+	struct sk_buff *skb;
+
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
+		return;
+	skb = atcp_alloc_ctl_skb(sk, GFP_ATOMIC);
+	if (!skb)
+		return;
+	ATCP_SKB_CB(skb)->seq = seq;
+	ATCP_SKB_CB(skb)->end_seq = seq;
+	ATCP_SKB_CB(skb)->flags = ATCP_ACK;
+	atcp_transmit_skb(sk, skb, false);
+}
+
+void atcp_send_ack(struct sock *sk)
+{
+	atcp_send_ack_seq(sk, atcp_sk(sk)->snd_nxt);
+}
+
+/* Queue a control segment that occupies one sequence number. */
+static void atcp_queue_ctl(struct sock *sk, struct sk_buff *skb, u8 flags)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	cb->seq = as->write_seq;
+	cb->end_seq = ++as->write_seq;
+	cb->flags = flags;
+	cb->rtx = 0;
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+}
+
+/* SYN (SYN-SENT) or SYN,ACK (SYN-RECEIVED): RFC 9293 §3.5. */
+int atcp_send_syn(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb = atcp_alloc_ctl_skb(sk, GFP_ATOMIC);
+
+	if (!skb)
+		return -ENOBUFS;
+	as->snd_una = as->iss;
+	as->snd_nxt = as->iss;
+	as->write_seq = as->iss;
+	atcp_queue_ctl(sk, skb, ATCP_SYN);
+	atcp_write_xmit(sk);
+	return 0;
+}
+
+/* FIN after all queued data (RFC 9293 §3.10.4 CLOSE). */
+void atcp_send_fin(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && !(ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN))) {
+		/* Piggyback on the last unsent segment. */
+		ATCP_SKB_CB(skb)->flags |= ATCP_FIN;
+		ATCP_SKB_CB(skb)->end_seq++;
+		atcp_sk(sk)->write_seq++;
+	} else {
+		skb = atcp_alloc_ctl_skb(sk, GFP_ATOMIC | __GFP_NOFAIL);
+		atcp_queue_ctl(sk, skb, ATCP_FIN);
+	}
+	atcp_push(sk);
+}
+
+/* RST to abort a connection (RFC 9293 §3.10.5 ABORT). */
+void atcp_send_active_reset(struct sock *sk, gfp_t gfp)
+{
+	struct sk_buff *skb = atcp_alloc_ctl_skb(sk, gfp);
+
+	if (!skb)
+		return;
+	ATCP_SKB_CB(skb)->seq = atcp_sk(sk)->snd_nxt;
+	ATCP_SKB_CB(skb)->end_seq = ATCP_SKB_CB(skb)->seq;
+	ATCP_SKB_CB(skb)->flags = ATCP_RST | ATCP_ACK;
+	atcp_transmit_skb(sk, skb, false);
+	atcp_inc(sock_net(sk), ATCP_MIB_OUTRSTS);
+}
+
+/* A segment without a socket: RSTs and TIME-WAIT ACKs. */
+void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
+		     __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
+		     u16 wnd, int oif, u8 tos)
+{
+	struct sk_buff *skb;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.daddr = daddr;
+	fl4.saddr = saddr;
+	fl4.flowi4_oif = oif;
+	fl4.flowi4_proto = atcp_ipproto;
+	fl4.fl4_sport = sport;
+	fl4.fl4_dport = dport;
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return;
+	skb = alloc_skb(ATCP_MAX_HEADER, GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
+	skb_reserve(skb, ATCP_MAX_HEADER);
+	th = skb_push(skb, ATCP_HDR_LEN);
+	skb_reset_transport_header(skb);
+	atcp_fill_header(th, sport, dport, seq, ack, flags, wnd, 0);
+	atcp_set_csum(NULL, skb, saddr, daddr);
+
+	iph = skb_push(skb, sizeof(*iph));
+	skb_reset_network_header(skb);
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = tos;
+	iph->frag_off = htons(IP_DF);
+	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->protocol = atcp_ipproto;
+	iph->saddr = saddr;
+	iph->daddr = daddr;
+	skb->protocol = htons(ETH_P_IP);
+	skb_dst_set(skb, &rt->dst);
+	ip_select_ident(net, skb, NULL);
+
+	trace_atcp_segment(1, saddr, daddr, th, 0);
+	atcp_inc(net, ATCP_MIB_OUTSEGS);
+	if (flags & ATCP_RST)
+		atcp_inc(net, ATCP_MIB_OUTRSTS);
+	ip_local_out(net, NULL, skb);
+}
+
+/*
+ * RST for a segment that has no connection, or an unacceptable one
+ * (RFC 9293 §3.10.7.1).  Never in reply to a RST, nor to broadcast or
+ * multicast (RFC 1122 §4.2.3.10).
+ */
+void atcp_send_reset(struct net *net, struct sk_buff *in, u32 seq, u32 ack,
+		     u8 flags)
+{
+	const struct iphdr *iph = ip_hdr(in);
+	const struct tcphdr *th = tcp_hdr(in);
+	struct rtable *rt = skb_rtable(in);
+
+	if (th->rst)
+		return;
+	if (rt && (rt->rt_flags & (RTCF_BROADCAST | RTCF_MULTICAST)))
+		return;
+	atcp_send_reply(net, iph->daddr, iph->saddr, th->dest, th->source,
+			seq, ack, flags, 0, 0, iph->tos);
+}
+
+/* Retransmit the oldest unacknowledged segment (RFC 6298 §5.4). */
+void atcp_retransmit_head(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb = skb_peek(&as->rtx_queue);
+
+	if (!skb)
+		return;
+	ATCP_SKB_CB(skb)->rtx++;
+	as->total_retrans++;
+	as->rtt_timing = false;		/* Karn: no sample from this */
+	atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
+	atcp_transmit_skb(sk, skb, true);
+}
+
+/* Zero-window probe: an old sequence number elicits an ACK carrying the
+ * current window (RFC 9293 §3.8.6.1; the form Linux uses).
+ */
+void atcp_send_probe(struct sock *sk)
+{
+	atcp_send_ack_seq(sk, atcp_sk(sk)->snd_una - 1);
+	atcp_inc(sock_net(sk), ATCP_MIB_PERSISTPROBES);
+}
+
+/* MSS for the route: its MTU less the IP and atcp headers. */
+u16 atcp_route_mss(struct sock *sk)
+{
+	struct dst_entry *dst = __sk_dst_get(sk);
+	u32 mtu = dst ? dst_mtu(dst) : 576;
+
+	return clamp_t(u32, mtu - sizeof(struct iphdr) - ATCP_HDR_LEN,
+		       ATCP_MIN_MSS, 65535 - 40);
+}
+
+/* Bytes per queued segment: the MSS, within a linear allocation. */
+u32 atcp_size_goal(struct sock *sk)
+{
+	return min_t(u32, atcp_sk(sk)->mss,
+		     SKB_WITH_OVERHEAD(16384) - ATCP_MAX_HEADER);
+}
+
+/*
+ * At ESTABLISHED: the initial window, RFC 6928: IW = min(10*SMSS,
+ * max(2*SMSS, 14600)); and, unless the user fixed SO_SNDBUF, a send
+ * buffer for twice that many full segments (as Linux sizes its own).
+ */
+void atcp_init_cwnd(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 segs, per_seg, sndmem;
+
+	as->cwnd = min_t(u32, 10 * as->mss, max_t(u32, 2 * as->mss, 14600));
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	segs = max_t(u32, 10, DIV_ROUND_UP(as->cwnd, atcp_size_goal(sk)));
+	per_seg = SKB_TRUESIZE(atcp_size_goal(sk) + ATCP_MAX_HEADER);
+	sndmem = min_t(u32, 2 * segs * per_seg,
+		       4U << 20);	/* as tcp_wmem[2] */
+	if (sndmem > sk->sk_sndbuf)
+		WRITE_ONCE(sk->sk_sndbuf, sndmem);
+}
+
+/* SMSS: min of the peer's MSS, the route's and TCP_MAXSEG (RFC 9293 §3.7.1). */
+void atcp_sync_mss(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 mss = min_t(u32, as->peer_mss, atcp_route_mss(sk));
+
+	if (as->user_mss)
+		mss = min_t(u32, mss, as->user_mss);
+	as->mss = max_t(u32, mss, ATCP_MIN_MSS);
+}
+
+/* Cut skb after len bytes; the rest becomes the next queued segment. */
+static int atcp_split_skb(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *ncb;
+	u32 rest = skb->len - len;
+	struct sk_buff *nskb;
+
+	nskb = alloc_skb(ATCP_MAX_HEADER + rest, GFP_ATOMIC);
+	if (!nskb)
+		return -ENOMEM;
+	skb_reserve(nskb, ATCP_MAX_HEADER);
+	skb_copy_bits(skb, len, skb_put(nskb, rest), rest);
+	__skb_trim(skb, len);
+	ncb = ATCP_SKB_CB(nskb);
+	*ncb = *cb;
+	ncb->seq = cb->seq + len;
+	cb->end_seq = ncb->seq;
+	cb->flags &= ~(ATCP_FIN | ATCP_PSH);
+	sk_wmem_schedule(sk, nskb->truesize);
+	sk_wmem_queued_add(sk, nskb->truesize);
+	sk_mem_charge(sk, nskb->truesize);
+	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	return 0;
+}
+
+/*
+ * Send what the windows allow (RFC 9293 §3.8.6, RFC 5681), avoiding
+ * silly windows on the send side: a segment is cut to fit the window only
+ * when at least min(SMSS, half the largest window) fits, or nothing is in
+ * flight (RFC 1122 §4.2.3.4).  Nagle's algorithm holds back a small
+ * segment while data is in flight unless TCP_NODELAY (RFC 896).
+ */
+void atcp_write_xmit(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+	bool sent = false;
+	u32 wnd_end, room;
+
+	while ((skb = skb_peek(&sk->sk_write_queue))) {
+		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+		wnd_end = as->snd_una + min(as->snd_wnd, as->cwnd);
+		if (!(cb->flags & ATCP_SYN) && seq_gt(cb->end_seq, wnd_end)) {
+			room = seq_gt(wnd_end, cb->seq) ? wnd_end - cb->seq : 0;
+			if (!room || room >= skb->len)
+				break;
+			if (room < min_t(u32, as->mss, as->snd_max_wnd / 2) &&
+			    as->snd_nxt != as->snd_una)
+				break;
+			if (atcp_split_skb(sk, skb, room))
+				break;
+		}
+		if (!as->nodelay && skb->len < atcp_size_goal(sk) &&
+		    !(cb->flags & (ATCP_FIN | ATCP_SYN)) &&
+		    as->snd_nxt != as->snd_una && skb_queue_is_last(&sk->sk_write_queue, skb))
+			break;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		__skb_queue_tail(&as->rtx_queue, skb);
+		cb->sent_us = atcp_now_us();
+		if (!as->rtt_timing) {
+			as->rtt_timing = true;
+			as->rtt_seq = cb->end_seq;
+		}
+		if (seq_gt(cb->end_seq, as->snd_nxt))
+			as->snd_nxt = cb->end_seq;
+		as->bytes_sent += skb->len;
+		atcp_transmit_skb(sk, skb, true);
+		sent = true;
+	}
+	if (sent && !as->rtx_timer.pending)
+		atcp_arm_rtx(sk);
+	/* Nothing in flight and the window shut: the persist timer. */
+	if (!skb_queue_empty(&sk->sk_write_queue) &&
+	    skb_queue_empty(&as->rtx_queue) && !as->rtx_timer.pending) {
+		as->persist = true;
+		atcp_arm_rtx(sk);
+	}
+}
+
+void atcp_push(struct sock *sk)
+{
+	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_CLOSE ||
+	    sk->sk_state == TCP_LISTEN)
+		return;
+	atcp_write_xmit(sk);
+}
+
+/* RFC 5961 §7: at most challenge_ack_limit challenge ACKs a second. */
+bool atcp_challenge_ack_allowed(struct net *net)
+{
+	struct atcp_net *an = atcp_pernet(net);
+	u64 now = ktime_get_seconds();
+	bool ok;
+
+	spin_lock_bh(&an->challenge_lock);
+	if (an->challenge_stamp != now) {
+		an->challenge_stamp = now;
+		an->challenge_count = 0;
+	}
+	ok = an->challenge_count < (u32)an->sysctl.challenge_ack_limit;
+	if (ok)
+		an->challenge_count++;
+	spin_unlock_bh(&an->challenge_lock);
+	atcp_inc(net, ok ? ATCP_MIB_CHALLENGEACKS : ATCP_MIB_CHALLENGEACKLIMITED);
+	return ok;
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * atcp in /proc: /proc/net/atcp lists every socket with its RFC 9293 state
+ * and TCB variables; /proc/net/atcp_snmp the RFC 4022 MIB counters and
+ * atcp's drop reasons.  Both are per network namespace.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "atcp.h"
+
+const char *const atcp_mib_name[ATCP_MIB_MAX] = {
+	[ATCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
+	[ATCP_MIB_PASSIVEOPENS]		= "PassiveOpens",
+	[ATCP_MIB_ATTEMPTFAILS]		= "AttemptFails",
+	[ATCP_MIB_ESTABRESETS]		= "EstabResets",
+	[ATCP_MIB_CURRESTAB]		= "CurrEstab",
+	[ATCP_MIB_INSEGS]		= "InSegs",
+	[ATCP_MIB_OUTSEGS]		= "OutSegs",
+	[ATCP_MIB_RETRANSSEGS]		= "RetransSegs",
+	[ATCP_MIB_INERRS]		= "InErrs",
+	[ATCP_MIB_OUTRSTS]		= "OutRsts",
+	[ATCP_MIB_CSUMERRORS]		= "InCsumErrors",
+	[ATCP_MIB_BADHEADER]		= "InBadHeader",
+	[ATCP_MIB_BADOPTIONS]		= "InBadOptions",
+	[ATCP_MIB_NOSOCKET]		= "InNoSocket",
+	[ATCP_MIB_UNACCEPTABLE]		= "InUnacceptable",
+	[ATCP_MIB_CHALLENGEACKS]	= "ChallengeACKs",
+	[ATCP_MIB_CHALLENGEACKLIMITED]	= "ChallengeACKsLimited",
+	[ATCP_MIB_RSTIGNORED]		= "InRstIgnored",
+	[ATCP_MIB_OLDACK]		= "InOldAck",
+	[ATCP_MIB_FUTUREACK]		= "InFutureAck",
+	[ATCP_MIB_OOOQUEUED]		= "OfoQueued",
+	[ATCP_MIB_DUPDATA]		= "InDupData",
+	[ATCP_MIB_BACKLOGDROP]		= "BacklogDrop",
+	[ATCP_MIB_LISTENOVERFLOWS]	= "ListenOverflows",
+	[ATCP_MIB_RCVQDROP]		= "RcvQDrop",
+	[ATCP_MIB_TIMEOUTS]		= "Timeouts",
+	[ATCP_MIB_PERSISTPROBES]	= "PersistProbes",
+	[ATCP_MIB_KEEPALIVEPROBES]	= "KeepAliveProbes",
+	[ATCP_MIB_TWRECYCLED]		= "TWRecycled",
+	[ATCP_MIB_TWKILLED]		= "TWKilled",
+	[ATCP_MIB_ICMPERRORS]		= "InIcmpErrors",
+};
+
+struct atcp_show {
+	struct seq_file *seq;
+	struct net *net;
+	int sl;
+};
+
+static void atcp_show_sock(struct sock *sk, void *arg)
+{
+	struct atcp_show *s = arg;
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (!net_eq(sock_net(sk), s->net))
+		return;
+	seq_printf(s->seq,
+		   "%4d %pI4:%u %pI4:%u %s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %lu\n",
+		   s->sl++, &sk->sk_rcv_saddr, sk->sk_num, &sk->sk_daddr,
+		   ntohs(sk->sk_dport), atcp_state_name[sk->sk_state],
+		   as->snd_una, as->snd_nxt, as->snd_wnd, as->snd_up,
+		   as->snd_wl1, as->snd_wl2, as->iss, as->rcv_nxt, as->rcv_wnd,
+		   as->rcv_up, as->irs, as->rto_us / 1000, as->srtt_us,
+		   as->cwnd, sock_i_ino(sk));
+}
+
+static int atcp_seq_show(struct seq_file *seq, void *v)
+{
+	struct atcp_show s = { .seq = seq, .net = seq_file_single_net(seq) };
+
+	seq_puts(seq, "  sl local remote state snd_una snd_nxt snd_wnd snd_up snd_wl1 snd_wl2 iss rcv_nxt rcv_wnd rcv_up irs rto srtt cwnd inode\n");
+	atcp_for_each_sock(atcp_show_sock, &s);
+	atcp_tw_seq_show(seq, s.net, s.sl);
+	return 0;
+}
+
+static int atcp_snmp_show(struct seq_file *seq, void *v)
+{
+	struct atcp_net *an = atcp_pernet(seq_file_single_net(seq));
+	int i, cpu;
+
+	for (i = 0; i < ATCP_MIB_MAX; i++) {
+		s64 sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += *(s64 *)per_cpu_ptr(&an->mib[i], cpu);
+		seq_printf(seq, "%s %lld\n", atcp_mib_name[i], sum);
+	}
+	return 0;
+}
+
+int atcp_proc_init_net(struct net *net)
+{
+	if (!proc_create_net_single("atcp", 0444, net->proc_net,
+				    atcp_seq_show, NULL))
+		return -ENOMEM;
+	if (!proc_create_net_single("atcp_snmp", 0444, net->proc_net,
+				    atcp_snmp_show, NULL)) {
+		remove_proc_entry("atcp", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void atcp_proc_exit_net(struct net *net)
+{
+	remove_proc_entry("atcp_snmp", net->proc_net);
+	remove_proc_entry("atcp", net->proc_net);
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * atcp timers (RFC 9293 §3.8, RFC 6298, RFC 1122 §4.2.3): retransmission
+ * (also SYN and SYN,ACK retries and the persist timer), delayed ACK,
+ * keep-alive and the FIN-WAIT-2 timeout.  Each is an hrtimer run in
+ * softirq; an armed timer holds a reference on the socket.  A timer that
+ * finds the socket owned by the user leaves its work to release_cb.
+ */
+#include <linux/hrtimer.h>
+#include <net/sock.h>
+
+#include "atcp.h"
+#include "compat.h"
+
+u64 atcp_now_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+void atcp_timer_arm(struct sock *sk, struct atcp_timer *t, u64 delay_us)
+{
+	t->deadline = ktime_add_us(ktime_get(), delay_us);
+	t->pending = true;
+	/* Keep the reference of a timer we took over, else take one. */
+	if (hrtimer_try_to_cancel(&t->t) != 1)
+		sock_hold(sk);
+	hrtimer_start(&t->t, t->deadline, HRTIMER_MODE_ABS_SOFT);
+}
+
+void atcp_timer_stop(struct sock *sk, struct atcp_timer *t)
+{
+	t->pending = false;
+	if (hrtimer_try_to_cancel(&t->t) == 1)
+		__sock_put(sk);
+}
+
+void atcp_stop_all_timers(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_timer_stop(sk, &as->rtx_timer);
+	atcp_timer_stop(sk, &as->delack_timer);
+	atcp_timer_stop(sk, &as->ka_timer);
+}
+
+/* Is the timer's deadline reached (not stopped or re-armed meanwhile)? */
+static bool atcp_timer_due(struct atcp_timer *t)
+{
+	if (!t->pending || ktime_before(ktime_get(), t->deadline))
+		return false;
+	t->pending = false;
+	return true;
+}
+
+/* RFC 6298 §2: update SRTT, RTTVAR and RTO from a measurement. */
+void atcp_rtt_sample(struct sock *sk, u32 r)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_sysctl *sc = atcp_sysctl(sk);
+	u32 rto, delta;
+
+	if (!r)
+		r = 1;
+	if (!as->srtt_us) {
+		as->srtt_us = r;			/* (2.2) */
+		as->rttvar_us = r / 2;
+	} else {
+		delta = as->srtt_us > r ? as->srtt_us - r : r - as->srtt_us;
+		as->rttvar_us = (3 * as->rttvar_us + delta) / 4;  /* (2.3) */
+		as->srtt_us = (7 * as->srtt_us + r) / 8;
+	}
+	rto = as->srtt_us + max_t(u32, 4 * as->rttvar_us, 1000);
+	as->rto_us = clamp_t(u32, rto, sc->rto_min_ms * 1000U,
+			     sc->rto_max_ms * 1000U);
+}
+
+static u64 atcp_backed_off_rto(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u64 rto = (u64)as->rto_us << min_t(u8, as->backoff, 20);
+
+	return min_t(u64, rto, atcp_sysctl(sk)->rto_max_ms * 1000ULL);
+}
+
+void atcp_arm_rtx(struct sock *sk)
+{
+	atcp_timer_arm(sk, &atcp_sk(sk)->rtx_timer, atcp_backed_off_rto(sk));
+}
+
+void atcp_arm_delack(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (!as->delack_timer.pending)
+		atcp_timer_arm(sk, &as->delack_timer,
+			       atcp_sysctl(sk)->delack_ms * 1000ULL);
+}
+
+static u64 keepalive_idle_us(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (as->keepidle_s)
+		return as->keepidle_s * USEC_PER_SEC;
+	return atcp_sysctl(sk)->keepalive_time_ms * 1000ULL;
+}
+
+static u64 keepalive_intvl_us(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (as->keepintvl_s)
+		return as->keepintvl_s * USEC_PER_SEC;
+	return atcp_sysctl(sk)->keepalive_intvl_ms * 1000ULL;
+}
+
+void atcp_arm_keepalive(struct sock *sk)
+{
+	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				   TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2))
+		atcp_timer_arm(sk, &atcp_sk(sk)->ka_timer,
+			       keepalive_idle_us(sk));
+}
+
+/* The connection failed: report err to the user and close (RFC 9293 §3.8.3). */
+static void atcp_write_err(struct sock *sk, int err)
+{
+	WRITE_ONCE(sk->sk_err, err);
+	sk_error_report(sk);
+	atcp_inc(sock_net(sk), ATCP_MIB_TIMEOUTS);
+	atcp_done(sk);
+}
+
+static bool atcp_out_of_retries(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_sysctl *sc = atcp_sysctl(sk);
+	int limit;
+
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+		limit = as->syn_retries ? as->syn_retries : sc->syn_retries;
+		break;
+	case TCP_SYN_RECV:
+		limit = sc->synack_retries;
+		break;
+	default:
+		limit = sc->retries2;
+		if (as->user_timeout_ms && as->first_rtx_us &&
+		    atcp_now_us() - as->first_rtx_us >=
+		    as->user_timeout_ms * 1000ULL)
+			return true;
+	}
+	return as->retransmits >= limit;
+}
+
+/* RFC 6298 §5.4-5.7: the retransmission timer expired. */
+static void atcp_rtx_timer_handler(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 flight;
+
+	if (!atcp_timer_due(&as->rtx_timer))
+		return;
+	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+		return;
+	if (as->persist) {
+		/* RFC 9293 §3.8.6.1: probe the zero window */
+		if (!skb_queue_empty(&as->rtx_queue) ||
+		    skb_queue_empty(&sk->sk_write_queue)) {
+			as->persist = false;
+			return;
+		}
+		if (as->snd_wnd) {
+			as->persist = false;
+			atcp_write_xmit(sk);
+			return;
+		}
+		atcp_send_probe(sk);
+		as->probes++;
+		if (as->backoff < 20)
+			as->backoff++;
+		atcp_arm_rtx(sk);
+		return;
+	}
+	if (skb_queue_empty(&as->rtx_queue))
+		return;
+	if (atcp_out_of_retries(sk)) {
+		if (sk->sk_state == TCP_SYN_RECV && as->parent) {
+			atcp_child_unlink(sk);
+			atcp_done(sk);
+			return;
+		}
+		if (sk->sk_state == TCP_SYN_SENT)
+			atcp_inc(sock_net(sk), ATCP_MIB_ATTEMPTFAILS);
+		atcp_write_err(sk, sk->sk_err_soft ? : ETIMEDOUT);
+		return;
+	}
+	if (!as->retransmits)
+		as->first_rtx_us = atcp_now_us();
+	/* RFC 5681 §3.1: after an RTO, cwnd is the loss window, 1 SMSS */
+	flight = as->snd_nxt - as->snd_una;
+	as->ssthresh = max_t(u32, flight / 2, 2 * as->mss);
+	as->cwnd = as->mss;
+	atcp_retransmit_head(sk);
+	as->retransmits++;
+	if (as->backoff < 20)
+		as->backoff++;			/* RFC 6298 §5.5 */
+	atcp_arm_rtx(sk);
+}
+
+static void atcp_delack_handler(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (!atcp_timer_due(&as->delack_timer))
+		return;
+	if (as->ack_pending)
+		atcp_send_ack(sk);
+}
+
+/* Keep-alive (RFC 1122 §4.2.3.6) and the FIN-WAIT-2 timeout. */
+static void atcp_ka_handler(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u64 idle, keepidle;
+	int cnt;
+
+	if (!atcp_timer_due(&as->ka_timer))
+		return;
+	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
+		atcp_done(sk);
+		return;
+	}
+	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
+	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
+				     TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+		return;
+	keepidle = keepalive_idle_us(sk);
+	idle = atcp_now_us() - as->last_rcv_us;
+	if (!skb_queue_empty(&as->rtx_queue) ||
+	    !skb_queue_empty(&sk->sk_write_queue)) {
+		/* Data in flight: the retransmission timer watches. */
+		atcp_timer_arm(sk, &as->ka_timer, keepidle);
+		return;
+	}
+	if (idle < keepidle) {
+		as->probes = 0;
+		atcp_timer_arm(sk, &as->ka_timer, keepidle - idle);
+		return;
+	}
+	cnt = as->keepcnt ? as->keepcnt : atcp_sysctl(sk)->keepalive_probes;
+	if (as->probes >= cnt) {
+		atcp_send_active_reset(sk, GFP_ATOMIC);
+		atcp_write_err(sk, ETIMEDOUT);
+		return;
+	}
+	atcp_send_ack_seq(sk, as->snd_una - 1);	/* the probe */
+	as->probes++;
+	atcp_inc(sock_net(sk), ATCP_MIB_KEEPALIVEPROBES);
+	atcp_timer_arm(sk, &as->ka_timer, keepalive_intvl_us(sk));
+}
+
+typedef void (*atcp_timer_handler_t)(struct sock *sk);
+
+static enum hrtimer_restart atcp_timer_run(struct sock *sk, int bit,
+					   atcp_timer_handler_t fn)
+{
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		fn(sk);
+	else if (!test_and_set_bit(bit, &atcp_sk(sk)->deferred))
+		sock_hold(sk);			/* for release_cb */
+	bh_unlock_sock(sk);
+	sock_put(sk);				/* the timer's reference */
+	return HRTIMER_NORESTART;
+}
+
+static enum hrtimer_restart atcp_rtx_timer_fn(struct hrtimer *h)
+{
+	struct atcp_sock *as = container_of(h, struct atcp_sock, rtx_timer.t);
+
+	return atcp_timer_run((struct sock *)as, ATCP_DEFER_RTX,
+			      atcp_rtx_timer_handler);
+}
+
+static enum hrtimer_restart atcp_delack_timer_fn(struct hrtimer *h)
+{
+	struct atcp_sock *as = container_of(h, struct atcp_sock,
+					    delack_timer.t);
+
+	return atcp_timer_run((struct sock *)as, ATCP_DEFER_DELACK,
+			      atcp_delack_handler);
+}
+
+static enum hrtimer_restart atcp_ka_timer_fn(struct hrtimer *h)
+{
+	struct atcp_sock *as = container_of(h, struct atcp_sock, ka_timer.t);
+
+	return atcp_timer_run((struct sock *)as, ATCP_DEFER_KEEPALIVE,
+			      atcp_ka_handler);
+}
+
+/* proto->release_cb: the timer work deferred while the user held the lock. */
+void atcp_release_cb(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (test_and_clear_bit(ATCP_DEFER_RTX, &as->deferred)) {
+		atcp_rtx_timer_handler(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(ATCP_DEFER_DELACK, &as->deferred)) {
+		atcp_delack_handler(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(ATCP_DEFER_KEEPALIVE, &as->deferred)) {
+		atcp_ka_handler(sk);
+		__sock_put(sk);
+	}
+}
+
+void atcp_init_timers(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_hrtimer_setup(&as->rtx_timer.t, atcp_rtx_timer_fn);
+	atcp_hrtimer_setup(&as->delack_timer.t, atcp_delack_timer_fn);
+	atcp_hrtimer_setup(&as->ka_timer.t, atcp_ka_timer_fn);
+	as->rtx_timer.pending = false;
+	as->delack_timer.pending = false;
+	as->ka_timer.pending = false;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * atcp tracepoints: every state change and every segment in and out, for
+ * trace-cmd, /sys/kernel/tracing and tools/atcp-ladder.
+ *
+ *   atcp:atcp_state_change  sk=... 10.0.0.1:5000 > 10.0.0.2:80 SYN-SENT -> ESTABLISHED
+ *   atcp:atcp_segment       out 10.0.0.1:5000 > 10.0.0.2:80 seq=.. ack=.. len=.. wnd=.. flags=SYN,ACK mss=1460
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM atcp
+
+#if !defined(_ATCP_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _ATCP_TRACE_H
+
+#include <linux/tcp.h>
+#include <linux/tracepoint.h>
+#include <net/sock.h>
+
+#define atcp_show_state(s)						\
+	__print_symbolic(s,						\
+		{ TCP_ESTABLISHED, "ESTABLISHED" },			\
+		{ TCP_SYN_SENT, "SYN-SENT" },				\
+		{ TCP_SYN_RECV, "SYN-RECEIVED" },			\
+		{ TCP_FIN_WAIT1, "FIN-WAIT-1" },			\
+		{ TCP_FIN_WAIT2, "FIN-WAIT-2" },			\
+		{ TCP_TIME_WAIT, "TIME-WAIT" },				\
+		{ TCP_CLOSE, "CLOSED" },				\
+		{ TCP_CLOSE_WAIT, "CLOSE-WAIT" },			\
+		{ TCP_LAST_ACK, "LAST-ACK" },				\
+		{ TCP_LISTEN, "LISTEN" },				\
+		{ TCP_CLOSING, "CLOSING" })
+
+TRACE_EVENT(atcp_state_change,
+	TP_PROTO(const struct sock *sk, int oldstate, int newstate),
+	TP_ARGS(sk, oldstate, newstate),
+	TP_STRUCT__entry(
+		__field(const void *, skaddr)
+		__field(__be32, saddr)
+		__field(__be32, daddr)
+		__field(u16, sport)
+		__field(u16, dport)
+		__field(int, oldstate)
+		__field(int, newstate)
+	),
+	TP_fast_assign(
+		__entry->skaddr = sk;
+		__entry->saddr = sk->sk_rcv_saddr;
+		__entry->daddr = sk->sk_daddr;
+		__entry->sport = sk->sk_num;
+		__entry->dport = ntohs(sk->sk_dport);
+		__entry->oldstate = oldstate;
+		__entry->newstate = newstate;
+	),
+	TP_printk("sk=%p %pI4:%u > %pI4:%u %s -> %s", __entry->skaddr,
+		  &__entry->saddr, __entry->sport, &__entry->daddr,
+		  __entry->dport, atcp_show_state(__entry->oldstate),
+		  atcp_show_state(__entry->newstate))
+);
+
+TRACE_EVENT(atcp_segment,
+	TP_PROTO(int out, __be32 saddr, __be32 daddr, const struct tcphdr *th,
+		 u32 len),
+	TP_ARGS(out, saddr, daddr, th, len),
+	TP_STRUCT__entry(
+		__field(int, out)
+		__field(__be32, saddr)
+		__field(__be32, daddr)
+		__field(u16, sport)
+		__field(u16, dport)
+		__field(u32, seq)
+		__field(u32, ack)
+		__field(u32, len)
+		__field(u16, wnd)
+		__field(u16, up)
+		__field(u8, flags)
+		__field(u16, mss)
+	),
+	TP_fast_assign(
+		const u8 *opt = (const u8 *)(th + 1);
+
+		__entry->out = out;
+		__entry->saddr = saddr;
+		__entry->daddr = daddr;
+		__entry->sport = ntohs(th->source);
+		__entry->dport = ntohs(th->dest);
+		__entry->seq = ntohl(th->seq);
+		__entry->ack = ntohl(th->ack_seq);
+		__entry->len = len;
+		__entry->wnd = ntohs(th->window);
+		__entry->up = ntohs(th->urg_ptr);
+		__entry->flags = ((const u8 *)th)[13] & 0x3f;
+		__entry->mss = (th->doff >= 6 && opt[0] == 2 && opt[1] == 4) ?
+			       (opt[2] << 8 | opt[3]) : 0;
+	),
+	TP_printk("%s %pI4:%u > %pI4:%u seq=%u ack=%u len=%u wnd=%u up=%u flags=%s mss=%u",
+		  __entry->out ? "out" : "in", &__entry->saddr,
+		  __entry->sport, &__entry->daddr, __entry->dport,
+		  __entry->seq, __entry->ack, __entry->len, __entry->wnd,
+		  __entry->up,
+		  __print_flags(__entry->flags, ",",
+				{ 0x02, "SYN" }, { 0x01, "FIN" },
+				{ 0x04, "RST" }, { 0x08, "PSH" },
+				{ 0x10, "ACK" }, { 0x20, "URG" }),
+		  __entry->mss)
+);
+
+#endif /* _ATCP_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
