@@ -591,6 +591,12 @@ static bool atcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    (unsigned int)sk->sk_rcvbuf && !skb_queue_empty(&as->ooo_queue)) {
+		/* In-order data comes first: give up what is out of order. */
+		__skb_queue_purge(&as->ooo_queue);
+		sk_mem_reclaim(sk);
+	}
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
 	    (unsigned int)sk->sk_rcvbuf ||
 	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
 		atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
@@ -844,18 +850,19 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	if (!text_ok) {
 		if (skb->len)
 			atcp_send_ack(sk);	/* zero window: data not taken */
-		goto drop;
-	}
-	if ((1 << sk->sk_state) & (TCPF_CLOSE_WAIT | TCPF_CLOSING |
-				   TCPF_LAST_ACK)) {
+		kfree_skb(skb);
+	} else if ((1 << sk->sk_state) & (TCPF_CLOSE_WAIT | TCPF_CLOSING |
+					  TCPF_LAST_ACK)) {
 		/* text and FIN after the peer's FIN are ignored; ACK a
 		 * retransmitted FIN
 		 */
 		if (cb->flags & ATCP_FIN)
 			atcp_send_ack(sk);
-		goto drop;
+		kfree_skb(skb);
+	} else {
+		atcp_process_text(sk, skb);
 	}
-	atcp_process_text(sk, skb);
+	/* the ACK may have opened the window: send what waits */
 	atcp_push(sk);
 	return;
 drop:

@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Run the scripted-peer scenarios (selftests/pkt/scenarios/NN_name.py) as
+TAP: one result per (scenario, protocol), e.g. "ok 3 03_rst_closed_port/tcp".
+Each run happens in a forked child in a network namespace of its own.
+
+    run.py [--proto 6|253|both] [-v] [--seed N] [--list] [scenario ...]
+
+A scenario is selected by its name, its number ("03") or name/proto
+("03_rst_closed_port/tcp"); -t NAME (from selftests/run NAME:CASE) does the
+same.  Exit status 0 when every selected test passed.
+"""
+
+import argparse
+import importlib.util
+import os
+import signal
+import sys
+import time
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pktlib  # noqa: E402
+
+
+def load(path):
+    name = os.path.basename(path)[:-3]
+    spec = importlib.util.spec_from_file_location("scenario_" + name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return name, mod
+
+
+def selected(name, pname, sels):
+    if not sels:
+        return True
+    for s in sels:
+        base, _, proto = s.partition("/")
+        if proto and proto != pname:
+            continue
+        if base == name or name.startswith(base + "_") or \
+                name.split("_", 1)[0] == base:
+            return True
+    return False
+
+
+def run_child(mod, name, proto, seed, verbose, timeout):
+    sys.stdout.flush()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            res, why = pktlib.run_one(mod, name, proto, seed, verbose)
+            os.write(w, ("%s %s" % (res, why.splitlines()[0] if why else ""))
+                     .encode()[:4000])
+        finally:
+            os._exit(0)
+    os.close(w)
+    deadline = time.monotonic() + timeout
+    status = None
+    while True:
+        wpid, st = os.waitpid(pid, os.WNOHANG)
+        if wpid:
+            status = st
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            break
+        time.sleep(0.05)
+    out = b""
+    while True:
+        chunk = os.read(r, 4096)
+        if not chunk:
+            break
+        out += chunk
+    os.close(r)
+    if status is None:
+        return "fail", "TIMEOUT after %d s" % timeout
+    if not out:
+        return "fail", "child died (status %d)" % status
+    res, _, why = out.decode().partition(" ")
+    return res, why
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--proto", default="both", choices=["6", "253", "both"])
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print the segment trace of passing tests too")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("-t", dest="cases", action="append", default=[],
+                    help="a scenario to run (as from selftests/run NAME:CASE)")
+    ap.add_argument("scenarios", nargs="*")
+    args = ap.parse_args()
+
+    protos = [6, 253] if args.proto == "both" else [int(args.proto)]
+    seed = args.seed if args.seed is not None else \
+        int.from_bytes(os.urandom(4), "little")
+    sels = args.scenarios + args.cases
+    sdir = os.path.join(HERE, "scenarios")
+    mods = [load(os.path.join(sdir, f)) for f in sorted(os.listdir(sdir))
+            if f.endswith(".py") and f[:2].isdigit()]
+    tests = [(n, m, p) for n, m in mods for p in protos
+             if selected(n, pktlib.PROTO_NAMES[p], sels)]
+    if args.list:
+        for n, m, p in tests:
+            print("%s/%s" % (n, pktlib.PROTO_NAMES[p]))
+        return 0
+    if not tests:
+        print("no scenario matches %s" % " ".join(sels))
+        return 1
+
+    try:
+        pktlib.ensure_tun()
+    except OSError as e:
+        print("# /dev/net/tun: %s" % e)
+    print("TAP version 13")
+    print("1..%d" % len(tests))
+    print("# seed %d (run.py --seed %d reproduces the peer's choices)" %
+          (seed, seed))
+    failed = 0
+    for i, (n, m, p) in enumerate(tests, 1):
+        pname = pktlib.PROTO_NAMES[p]
+        full = "%s/%s" % (n, pname)
+        print("# %s" % full)
+        why_differs = getattr(m, "DIFFERS", {}).get(pname)
+        if why_differs:
+            print("# %s differs from the other protocol on purpose: %s" %
+                  (full, why_differs))
+        start = time.monotonic()
+        res, why = run_child(m, n, p, seed + i, args.verbose,
+                             getattr(m, "TIMEOUT", 60))
+        el = time.monotonic() - start
+        print("# %s: %.1f s" % (full, el))
+        if res == "ok":
+            print("ok %d %s" % (i, full))
+        elif res == "skip":
+            print("ok %d %s # SKIP %s" % (i, full, why))
+        else:
+            failed += 1
+            if why.startswith(("TIMEOUT", "child died")):
+                print("# " + why)
+            print("not ok %d %s" % (i, full))
+        sys.stdout.flush()
+    print("# %d of %d failed" % (failed, len(tests)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
