@@ -36,6 +36,7 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.syn_retries		= 6,
 	.synack_retries		= 5,
 	.retries2		= 15,
+	.orphan_retries		= 8,		/* Linux's 0 means 8 */
 	.rto_min_ms		= 200,
 	.rto_max_ms		= 120000,
 	.rto_init_ms		= 1000,		/* RFC 6298 §2.1 */
@@ -67,6 +68,7 @@ static struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(syn_retries, &one, &max_retries),
 	ATCP_CTL(synack_retries, &one, &max_retries),
 	ATCP_CTL(retries2, &one, &max_retries),
+	ATCP_CTL(orphan_retries, &one, &max_retries),
 	ATCP_CTL(rto_min_ms, &one, NULL),
 	ATCP_CTL(rto_max_ms, &one, NULL),
 	ATCP_CTL(rto_init_ms, &one, NULL),

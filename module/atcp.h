@@ -187,6 +187,7 @@ struct atcp_sysctl {
 	int syn_retries;
 	int synack_retries;
 	int retries2;
+	int orphan_retries;
 	int rto_min_ms;
 	int rto_max_ms;
 	int rto_init_ms;

@@ -177,6 +177,11 @@ static void atcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 	/* third, check for a SYN (security check skipped) */
 	if (!(cb->flags & ATCP_SYN))
 		return;		/* fourth, other control or text: drop */
+	if (cb->flags & ATCP_FIN) {
+		/* SYN,FIN is nonsense: drop and count, as Linux */
+		atcp_inc(sock_net(sk), ATCP_MIB_BADHEADER);
+		return;
+	}
 	max = max_t(int, READ_ONCE(sk->sk_max_ack_backlog), 1);
 	if (READ_ONCE(lq->acc_len) >= max ||
 	    READ_ONCE(lq->syn_len) >= max_t(int, max, 128)) {
@@ -241,8 +246,10 @@ static void atcp_ack_advance(struct sock *sk, u32 ack)
 	u32 acked = ack - as->snd_una;
 	u32 bytes = acked;
 
-	if (seq_lt(as->snd_una, as->iss + 1) && seq_geq(ack, as->iss + 1))
-		bytes--;		/* the SYN is not data */
+	/* The SYN is not data; Linux counts it on the active side only. */
+	if (as->parent && seq_lt(as->snd_una, as->iss + 1) &&
+	    seq_geq(ack, as->iss + 1))
+		bytes--;
 	as->snd_una = ack;
 	as->bytes_acked += bytes;
 	atcp_clean_rtx_queue(sk, ack);
@@ -821,7 +828,7 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
-	bool text_ok;
+	bool text_ok, simopen = false;
 
 	if (sk->sk_state == TCP_SYN_RECV && (cb->flags & ATCP_SYN) &&
 	    cb->seq == as->irs) {
@@ -831,9 +838,12 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 				atcp_retransmit_head(sk);
 			goto drop;
 		}
-		/* Simultaneous open: the SYN,ACK completes it (Figure 8). */
+		/* Simultaneous open (Figure 7): the SYN,ACK, its SYN a
+		 * duplicate, completes it; ACK it as Linux does.
+		 */
 		cb->flags &= ~ATCP_SYN;
 		cb->seq++;
+		simopen = true;
 	}
 
 	if (!atcp_check_sequence_number(sk, skb, &text_ok))
@@ -845,6 +855,8 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	if (!atcp_check_ack(sk, skb))
 		goto drop;
+	if (simopen && sk->sk_state == TCP_ESTABLISHED)
+		atcp_send_ack(sk);
 	if (cb->flags & ATCP_URG)
 		atcp_check_urg(sk, skb);
 	if (!text_ok) {
@@ -955,9 +967,6 @@ int atcp_v4_rcv(struct sk_buff *skb)
 	cb->opt_mss = opts.mss_seen ? max_t(u16, opts.mss, ATCP_MIN_MSS) : 0;
 	cb->end_seq = cb->seq + skb->len - doff + !!(cb->flags & ATCP_SYN) +
 		      !!(cb->flags & ATCP_FIN);
-	/* SYN with FIN or RST is nonsense: drop and count */
-	if ((cb->flags & ATCP_SYN) && (cb->flags & (ATCP_FIN | ATCP_RST)))
-		goto bad_header;
 
 	trace_atcp_segment(0, iph->saddr, iph->daddr, th, skb->len - doff);
 	__skb_pull(skb, doff);

@@ -145,7 +145,9 @@ static bool atcp_out_of_retries(struct sock *sk)
 		limit = sc->synack_retries;
 		break;
 	default:
-		limit = sc->retries2;
+		/* a closed (orphaned) socket gives up sooner, as Linux */
+		limit = sock_flag(sk, SOCK_DEAD) ?
+			min(sc->orphan_retries, sc->retries2) : sc->retries2;
 		if (as->user_timeout_ms && as->first_rtx_us &&
 		    atcp_now_us() - as->first_rtx_us >=
 		    as->user_timeout_ms * 1000ULL)

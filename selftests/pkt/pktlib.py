@@ -504,6 +504,12 @@ class Context:
     def teardown(self):
         for s in self._socks:
             try:
+                # Abort (SO_LINGER {1,0}): no orphan outlives the scenario.
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+            try:
                 s.close()
             except OSError:
                 pass

@@ -13,6 +13,25 @@
 
 import socket
 
+DIFFERS = {"atcp": "atcp drops a segment whose option list is malformed and "
+           "counts it (InBadOptions): RFC 9293 §3.1 lets an implementation "
+           "treat an illegal option length as an error (MUST-7); Linux "
+           "stops parsing at the bad option and takes the segment"}
+
+# The option lists that are well formed (atcp takes these too).
+VALID = {b"\x02\x04\x03\xe8", b"\x63\x04\xaa\xbb\x02\x04\x03\xe8",
+         b"\x01\x01\x02\x04\x03\xe8\x00\x00",
+         b"\x00\x00\x00\x00\x02\x04\x03\xe8"}
+
+
+def bad_options_count():
+    with open("/proc/net/atcp_snmp") as f:
+        for line in f:
+            name, value = line.split()
+            if name == "InBadOptions":
+                return int(value)
+    return None
+
 CASES = [
     # (what, option bytes, send MSS the stack must use)
     ("MSS 1000, well-formed", b"\x02\x04\x03\xe8", 1000),
@@ -34,6 +53,13 @@ def run(t):
     for what, opts, mss in CASES:
         t.note("%s: %s" % (what, opts.hex()))
         t.flow(lport=5000)
+        if not t.is_tcp and opts not in VALID:
+            before = bad_options_count()
+            t.inject("S", t.peer_isn, wnd=65535, opts=[("raw", opts)])
+            t.expect_nothing(0.3)
+            t.check_eq(bad_options_count(), before + 1,
+                       "%s: InBadOptions counts the drop" % what)
+            continue
         t.inject("S", t.peer_isn, wnd=65535, opts=[("raw", opts)])
         t.expect("SA", ack=t.peer_isn + 1, opts=[("mss", 1460)])
         t.inject("A", t.peer_isn + 1, t.rel(1), wnd=65535)
@@ -51,6 +77,17 @@ def run(t):
     p = t.peer_isn + 1
     for i, opts in enumerate((b"\x01\x02\x04\x05", b"\x02\x00\x00\x00",
                               b"\x08\x0a\x00\x00")):
-        t.inject("PA", p + i, t.rel(1), data=b"%d" % i, opts=[("raw", opts)])
-        t.expect("A", seq=t.rel(1), ack=p + i + 1, timeout=1)
-    t.recv_exact(c, b"012")
+        if t.is_tcp:
+            t.inject("PA", p + i, t.rel(1), data=b"%d" % i,
+                     opts=[("raw", opts)])
+            t.expect("A", seq=t.rel(1), ack=p + i + 1, timeout=1)
+        else:
+            t.inject("PA", p, t.rel(1), data=b"%d" % i, opts=[("raw", opts)])
+            t.expect_nothing(0.3)
+    if t.is_tcp:
+        t.recv_exact(c, b"012")
+    else:
+        # Nothing was taken: the same bytes, well formed, are new data.
+        t.inject("PA", p, t.rel(1), data=b"012")
+        t.expect("A", seq=t.rel(1), ack=p + 3, timeout=1)
+        t.recv_exact(c, b"012")
