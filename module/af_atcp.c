@@ -28,8 +28,6 @@ struct atcp_net *atcp_pernet(const struct net *net)
 	return net_generic(net, atcp_net_id);
 }
 
-void atcp_mem_init(void);
-
 /* Defaults, as Linux TCP's where Linux has one (Documentation/sysctl.rst) */
 static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.msl_ms			= 30000,	/* TIME-WAIT 60 s, as Linux */
@@ -63,7 +61,7 @@ static int max_retries = 255;
 	.extra2		= hi,						\
 }
 
-static struct ctl_table atcp_sysctl_template[] = {
+static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(msl_ms, &one, NULL),
 	ATCP_CTL(syn_retries, &one, &max_retries),
 	ATCP_CTL(synack_retries, &one, &max_retries),

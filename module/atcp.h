@@ -63,7 +63,7 @@ enum {
 
 /* The accept and SYN queues of a listener (RFC 9293 §3.9.1 LISTEN). */
 struct atcp_listen_queue {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards the lists and counts */
 	struct list_head syn_q;		/* children in SYN-RECEIVED */
 	struct list_head acc_q;		/* children established, unaccepted */
 	int syn_len;
@@ -79,8 +79,8 @@ struct atcp_listen_queue {
 struct atcp_sock {
 	struct inet_sock inet;		/* must be first */
 
-	/* Everything below is reset by atcp_init_tcb() */
-	struct_group(tcb,
+	/* Everything from snd_una on is reset by atcp_init_tcb(). */
+
 	/* Send sequence variables (RFC 9293 §3.3.1) */
 	u32 snd_una;	/* SND.UNA: oldest unacknowledged sequence number */
 	u32 snd_nxt;	/* SND.NXT: next sequence number to be sent */
@@ -166,7 +166,6 @@ struct atcp_sock {
 	struct list_head q_node;	/* in parent's syn_q or acc_q */
 	bool in_ehash;
 	bool autobound;			/* port chosen by connect() */
-	);
 };
 
 #define ATCP_URG_VALID	0x0100
@@ -272,6 +271,7 @@ extern int atcp_ipproto;
 
 /* socket.c */
 extern struct proto atcp_prot;
+void atcp_mem_init(void);
 extern const struct proto_ops atcp_stream_ops;
 void atcp_set_state(struct sock *sk, int state);
 void atcp_done(struct sock *sk);
@@ -339,7 +339,11 @@ struct sock *atcp_lookup_listener(struct net *net, __be32 saddr,
 				  int dif);
 int atcp_listen_hash(struct sock *sk);
 void atcp_listen_unhash(struct sock *sk);
-void atcp_for_each_sock(void (*fn)(struct sock *sk, void *arg), void *arg);
+struct atcp_visitor {
+	void (*fn)(struct atcp_visitor *v, struct sock *sk);
+};
+
+void atcp_visit_socks(struct atcp_visitor *v);
 u32 atcp_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 
 /* timewait.c */

@@ -28,29 +28,47 @@ static inline void atcp_hrtimer_setup(struct hrtimer *t,
 
 /* bind/connect callbacks take struct sockaddr_unsized since 6.19. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
-typedef struct sockaddr_unsized atcp_sockaddr_t;
+#define atcp_sockaddr sockaddr_unsized
 #else
-typedef struct sockaddr atcp_sockaddr_t;
+#define atcp_sockaddr sockaddr
 #endif
 
 /*
- * proto_ops->accept takes struct proto_accept_arg since 6.10.
- * ATCP_DEFINE_ACCEPT(name, fn) defines name() with the kernel's signature,
- * calling int fn(struct socket *, struct socket *, int flags, bool kern).
+ * proto->recvmsg lost its addr_len argument after 6.12 (7.2 has the short
+ * form); 6.19 is assumed here, as for sockaddr_unsized.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define ATCP_DEFINE_ACCEPT(name, fn)					\
-static int name(struct socket *sock, struct socket *newsock,		\
-		struct proto_accept_arg *arg)				\
-{									\
-	return fn(sock, newsock, arg->flags, arg->kern);		\
+int __atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+		   int flags);
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+static inline int atcp_recvmsg(struct sock *sk, struct msghdr *msg,
+			       size_t len, int flags)
+{
+	return __atcp_recvmsg(sk, msg, len, flags);
 }
 #else
-#define ATCP_DEFINE_ACCEPT(name, fn)					\
-static int name(struct socket *sock, struct socket *newsock, int flags,	\
-		bool kern)						\
-{									\
-	return fn(sock, newsock, flags, kern);				\
+static inline int atcp_recvmsg(struct sock *sk, struct msghdr *msg,
+			       size_t len, int flags, int *addr_len)
+{
+	return __atcp_recvmsg(sk, msg, len, flags);
+}
+#endif
+
+/* proto_ops->accept takes struct proto_accept_arg since 6.10. */
+int __atcp_accept(struct socket *sock, struct socket *newsock, int flags,
+		  bool kern);
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+static inline int atcp_accept(struct socket *sock, struct socket *newsock,
+			      struct proto_accept_arg *arg)
+{
+	return __atcp_accept(sock, newsock, arg->flags, arg->kern);
+}
+#else
+static inline int atcp_accept(struct socket *sock, struct socket *newsock,
+			      int flags, bool kern)
+{
+	return __atcp_accept(sock, newsock, flags, kern);
 }
 #endif
 

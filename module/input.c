@@ -82,7 +82,9 @@ static void atcp_rcv_closed(struct net *net, struct sk_buff *skb)
 
 /* ---- LISTEN ------------------------------------------------------------- */
 
-static struct sock *atcp_create_child(struct sock *sk, struct sk_buff *skb)
+/* The TCB of a new child for a SYN (RFC 9293 §3.10.7.2); 0 or -errno. */
+static int atcp_init_child(struct sock *sk, struct sock *child,
+			   struct sk_buff *skb)
 {
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	const struct iphdr *iph = ip_hdr(skb);
@@ -90,13 +92,9 @@ static struct sock *atcp_create_child(struct sock *sk, struct sk_buff *skb)
 	struct atcp_listen_queue *lq = atcp_sk(sk)->lq;
 	struct inet_sock *newinet;
 	struct atcp_sock *as;
-	struct sock *child;
 	struct flowi4 *fl4;
 	struct rtable *rt;
 
-	child = sk_clone_lock(sk, GFP_ATOMIC);
-	if (!child)
-		return NULL;
 	newinet = inet_sk(child);
 	newinet->inet_daddr = iph->saddr;
 	newinet->inet_rcv_saddr = iph->daddr;
@@ -116,7 +114,7 @@ static struct sock *atcp_create_child(struct sock *sk, struct sk_buff *skb)
 				   atcp_ipproto, newinet->tos,
 				   child->sk_bound_dev_if);
 	if (IS_ERR(rt))
-		goto fail;
+		return PTR_ERR(rt);
 	sk_setup_caps(child, &rt->dst);
 
 	/* RFC 9293 §3.10.7.2: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ */
@@ -147,15 +145,7 @@ static struct sock *atcp_create_child(struct sock *sk, struct sk_buff *skb)
 	atcp_inherit_port(sk, child);
 	atcp_ehash_add(child);
 	atcp_inc(sock_net(sk), ATCP_MIB_PASSIVEOPENS);
-	return child;
-
-fail:
-	/* Never hashed, never queued: undo the clone. */
-	atcp_set_state(child, TCP_CLOSE);
-	sock_set_flag(child, SOCK_DEAD);
-	bh_unlock_sock(child);
-	sk_free(child);
-	return NULL;
+	return 0;
 }
 
 /* §3.10.7.2 LISTEN */
@@ -188,9 +178,18 @@ static void atcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 		atcp_inc(sock_net(sk), ATCP_MIB_LISTENOVERFLOWS);
 		return;
 	}
-	child = atcp_create_child(sk, skb);
+	child = sk_clone_lock(sk, GFP_ATOMIC);
 	if (!child)
 		return;
+	__acquire(&child->sk_lock.slock);	/* sk_clone_lock() locked it */
+	if (atcp_init_child(sk, child, skb)) {
+		/* Never hashed, never queued: undo the clone. */
+		child->sk_state = TCP_CLOSE;
+		sock_set_flag(child, SOCK_DEAD);
+		bh_unlock_sock(child);
+		sk_free(child);
+		return;
+	}
 	/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SND.NXT = ISS+1 */
 	atcp_send_syn(child);
 	bh_unlock_sock(child);

@@ -27,7 +27,7 @@
 #define ATCP_BHASH_BITS	10
 
 struct atcp_nulls_bucket {
-	spinlock_t lock;
+	spinlock_t lock;		/* writers of the chain */
 	struct hlist_nulls_head chain;
 };
 
@@ -40,7 +40,7 @@ struct atcp_bind_bucket {
 };
 
 struct atcp_bind_chain {
-	spinlock_t lock;
+	spinlock_t lock;		/* the chain and its buckets' owners */
 	struct hlist_head head;
 };
 
@@ -344,7 +344,7 @@ static bool bind_conflict(const struct sock *sk, struct atcp_bind_bucket *bb,
 		    sk2->sk_state != TCP_LISTEN && !listening)
 			continue;
 		if (sk->sk_reuseport && sk2->sk_reuseport &&
-		    uid_eq(sock_i_uid((struct sock *)sk), sock_i_uid(sk2)))
+		    uid_eq(READ_ONCE(sk->sk_uid), READ_ONCE(sk2->sk_uid)))
 			continue;
 		return true;
 	}
@@ -514,8 +514,8 @@ void atcp_put_port(struct sock *sk)
 	}
 }
 
-/* Visit every socket in the tables (for /proc/net/atcp), under RCU. */
-void atcp_for_each_sock(void (*fn)(struct sock *sk, void *arg), void *arg)
+/* Visit every socket in the tables (for /proc/net/atcp). */
+void atcp_visit_socks(struct atcp_visitor *v)
 {
 	struct hlist_nulls_node *node;
 	struct sock *sk;
@@ -524,7 +524,7 @@ void atcp_for_each_sock(void (*fn)(struct sock *sk, void *arg), void *arg)
 	for (i = 0; i < (1 << ATCP_LHASH_BITS); i++) {
 		spin_lock_bh(&lhash[i].lock);
 		sk_nulls_for_each(sk, node, &lhash[i].chain)
-			fn(sk, arg);
+			v->fn(v, sk);
 		spin_unlock_bh(&lhash[i].lock);
 	}
 	for (i = 0; i < (1 << ATCP_EHASH_BITS); i++) {
@@ -532,7 +532,7 @@ void atcp_for_each_sock(void (*fn)(struct sock *sk, void *arg), void *arg)
 			continue;
 		spin_lock_bh(&ehash[i].lock);
 		sk_nulls_for_each(sk, node, &ehash[i].chain)
-			fn(sk, arg);
+			v->fn(v, sk);
 		spin_unlock_bh(&ehash[i].lock);
 	}
 }

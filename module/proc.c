@@ -46,34 +46,39 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 };
 
 struct atcp_show {
+	struct atcp_visitor v;
 	struct seq_file *seq;
 	struct net *net;
 	int sl;
 };
 
-static void atcp_show_sock(struct sock *sk, void *arg)
+static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
 {
-	struct atcp_show *s = arg;
+	struct atcp_show *s = container_of(v, struct atcp_show, v);
 	struct atcp_sock *as = atcp_sk(sk);
 
 	if (!net_eq(sock_net(sk), s->net))
 		return;
 	seq_printf(s->seq,
-		   "%4d %pI4:%u %pI4:%u %s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %lu\n",
+		   "%4d %pI4:%u %pI4:%u %s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %llu\n",
 		   s->sl++, &sk->sk_rcv_saddr, sk->sk_num, &sk->sk_daddr,
 		   ntohs(sk->sk_dport), atcp_state_name[sk->sk_state],
 		   as->snd_una, as->snd_nxt, as->snd_wnd, as->snd_up,
 		   as->snd_wl1, as->snd_wl2, as->iss, as->rcv_nxt, as->rcv_wnd,
 		   as->rcv_up, as->irs, as->rto_us / 1000, as->srtt_us,
-		   as->cwnd, sock_i_ino(sk));
+		   as->cwnd, (unsigned long long)sock_i_ino(sk));
 }
 
 static int atcp_seq_show(struct seq_file *seq, void *v)
 {
-	struct atcp_show s = { .seq = seq, .net = seq_file_single_net(seq) };
+	struct atcp_show s = {
+		.v.fn = atcp_show_sock,
+		.seq = seq,
+		.net = seq_file_single_net(seq),
+	};
 
 	seq_puts(seq, "  sl local remote state snd_una snd_nxt snd_wnd snd_up snd_wl1 snd_wl2 iss rcv_nxt rcv_wnd rcv_up irs rto srtt cwnd inode\n");
-	atcp_for_each_sock(atcp_show_sock, &s);
+	atcp_visit_socks(&s.v);
 	atcp_tw_seq_show(seq, s.net, s.sl);
 	return 0;
 }

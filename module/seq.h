@@ -9,27 +9,35 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <stdint.h>
-typedef uint32_t u32;
-typedef int32_t s32;
 #endif
+/* In user space the includer provides bool, u32 and s32. */
 
 /* a < b, a <= b, a > b, a >= b in sequence space (RFC 9293 §3.4). */
-static inline bool seq_lt(u32 a, u32 b)  { return (s32)(a - b) < 0; }
-static inline bool seq_leq(u32 a, u32 b) { return (s32)(a - b) <= 0; }
-static inline bool seq_gt(u32 a, u32 b)  { return (s32)(a - b) > 0; }
-static inline bool seq_geq(u32 a, u32 b) { return (s32)(a - b) >= 0; }
+static inline bool seq_lt(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static inline bool seq_leq(u32 a, u32 b)
+{
+	return (s32)(a - b) <= 0;
+}
+
+static inline bool seq_gt(u32 a, u32 b)
+{
+	return (s32)(a - b) > 0;
+}
+
+static inline bool seq_geq(u32 a, u32 b)
+{
+	return (s32)(a - b) >= 0;
+}
 
 /* lo <= x < hi */
 static inline bool seq_in(u32 x, u32 lo, u32 hi)
 {
 	return seq_leq(lo, x) && seq_lt(x, hi);
 }
-
-static inline u32 seq_max(u32 a, u32 b) { return seq_gt(a, b) ? a : b; }
-static inline u32 seq_min(u32 a, u32 b) { return seq_lt(a, b) ? a : b; }
 
 /*
  * RFC 9293 §3.10.7.4, first, the four cases:

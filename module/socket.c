@@ -61,9 +61,19 @@ void atcp_set_state(struct sock *sk, int state)
 void atcp_init_tcb(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct atcp_sock keep = *as;
+	struct {
+		bool nodelay;
+		u16 user_mss;
+		u8 syn_retries, keepcnt;
+		u32 user_timeout_ms, keepidle_s, keepintvl_s, lingertime_ms;
+	} keep = {
+		as->nodelay, as->user_mss, as->syn_retries, as->keepcnt,
+		as->user_timeout_ms, as->keepidle_s, as->keepintvl_s,
+		as->lingertime_ms,
+	};
 
-	memset(&as->tcb, 0, sizeof(as->tcb));
+	memset((char *)as + offsetof(struct atcp_sock, snd_una), 0,
+	       sizeof(*as) - offsetof(struct atcp_sock, snd_una));
 	as->nodelay = keep.nodelay;
 	as->user_mss = keep.user_mss;
 	as->syn_retries = keep.syn_retries;
@@ -338,8 +348,8 @@ static int atcp_accept_locked(struct sock *sk, int flags, struct sock **out)
 	}
 }
 
-static int __atcp_accept(struct socket *sock, struct socket *newsock,
-			 int flags, bool kern)
+int __atcp_accept(struct socket *sock, struct socket *newsock, int flags,
+		  bool kern)
 {
 	struct sock *sk = sock->sk, *child = NULL;
 	int err;
@@ -359,12 +369,11 @@ static int __atcp_accept(struct socket *sock, struct socket *newsock,
 	return 0;
 }
 
-ATCP_DEFINE_ACCEPT(atcp_accept, __atcp_accept)
-
 /* ---- connect ------------------------------------------------------------ */
 
 /* OPEN, active (RFC 9293 §3.10.1): route, port, ISS, SYN. */
-static int atcp_connect(struct sock *sk, atcp_sockaddr_t *uaddr, int addr_len)
+static int atcp_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
+			int addr_len)
 {
 	struct sockaddr_in *usin = (struct sockaddr_in *)uaddr;
 	struct inet_sock *inet = inet_sk(sk);
@@ -612,8 +621,8 @@ static int atcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
 }
 
 /* RECEIVE (RFC 9293 §3.10.3) */
-static int atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
-			int flags, int *addr_len)
+int __atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
+		   int flags)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 peek_seq, *seq;
@@ -1030,6 +1039,9 @@ static __poll_t atcp_poll(struct file *file, struct socket *sock,
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
 				set_bit(SOCK_NOSPACE, &sock->flags);
+				/* NOSPACE before the re-check: pairs with the
+				 * writer-space wakeup after an ACK frees memory
+				 */
 				smp_mb__after_atomic();
 				if (sk_stream_is_writeable(sk))
 					mask |= EPOLLOUT | EPOLLWRNORM;
@@ -1040,6 +1052,7 @@ static __poll_t atcp_poll(struct file *file, struct socket *sock,
 		if (READ_ONCE(as->urg_data) & ATCP_URG_VALID)
 			mask |= EPOLLPRI;
 	}
+	/* sk_err after the state: pairs with sk_error_report() */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err) ||
 	    !skb_queue_empty_lockless(&sk->sk_error_queue))

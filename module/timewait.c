@@ -36,7 +36,7 @@ struct atcp_tw {
 };
 
 struct atw_chain {
-	spinlock_t lock;
+	spinlock_t lock;		/* writers of the chain */
 	struct hlist_head head;
 };
 
@@ -46,7 +46,7 @@ static struct kmem_cache *atw_cachep;
 static atomic_t atw_count = ATOMIC_INIT(0);
 
 static struct atw_chain *atw_chain(const struct net *net, __be32 laddr,
-				 __be16 lport, __be32 raddr, __be16 rport)
+				   __be16 lport, __be32 raddr, __be16 rport)
 {
 	u32 h = jhash_3words((__force u32)laddr, (__force u32)raddr,
 			     ((u32)(__force u16)lport << 16) |
@@ -310,7 +310,7 @@ int atcp_tw_init(void)
 		INIT_HLIST_HEAD(&atw_phash[i].head);
 	}
 	atw_cachep = kmem_cache_create("atcp_tw", sizeof(struct atcp_tw), 0,
-				      SLAB_HWCACHE_ALIGN, NULL);
+				       SLAB_HWCACHE_ALIGN, NULL);
 	return atw_cachep ? 0 : -ENOMEM;
 }
 

@@ -4,7 +4,8 @@
  * trace-cmd, /sys/kernel/tracing and tools/atcp-ladder.
  *
  *   atcp:atcp_state_change  sk=... 10.0.0.1:5000 > 10.0.0.2:80 SYN-SENT -> ESTABLISHED
- *   atcp:atcp_segment       out 10.0.0.1:5000 > 10.0.0.2:80 seq=.. ack=.. len=.. wnd=.. flags=SYN,ACK mss=1460
+ *   atcp:atcp_segment       out 10.0.0.1:5000 > 10.0.0.2:80 seq=.. ack=.. len=..
+ *                           wnd=.. up=.. flags=SYN,ACK mss=1460
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM atcp
@@ -31,12 +32,12 @@
 		{ TCP_CLOSING, "CLOSING" })
 
 TRACE_EVENT(atcp_state_change,
-	TP_PROTO(const struct sock *sk, int oldstate, int newstate),
+	    TP_PROTO(const struct sock *sk, int oldstate, int newstate),
 	TP_ARGS(sk, oldstate, newstate),
 	TP_STRUCT__entry(
 		__field(const void *, skaddr)
-		__field(__be32, saddr)
-		__field(__be32, daddr)
+		__array(u8, saddr, 4)
+		__array(u8, daddr, 4)
 		__field(u16, sport)
 		__field(u16, dport)
 		__field(int, oldstate)
@@ -44,27 +45,27 @@ TRACE_EVENT(atcp_state_change,
 	),
 	TP_fast_assign(
 		__entry->skaddr = sk;
-		__entry->saddr = sk->sk_rcv_saddr;
-		__entry->daddr = sk->sk_daddr;
+		memcpy(__entry->saddr, &sk->sk_rcv_saddr, 4);
+		memcpy(__entry->daddr, &sk->sk_daddr, 4);
 		__entry->sport = sk->sk_num;
 		__entry->dport = ntohs(sk->sk_dport);
 		__entry->oldstate = oldstate;
 		__entry->newstate = newstate;
 	),
 	TP_printk("sk=%p %pI4:%u > %pI4:%u %s -> %s", __entry->skaddr,
-		  &__entry->saddr, __entry->sport, &__entry->daddr,
+		  __entry->saddr, __entry->sport, __entry->daddr,
 		  __entry->dport, atcp_show_state(__entry->oldstate),
 		  atcp_show_state(__entry->newstate))
 );
 
 TRACE_EVENT(atcp_segment,
-	TP_PROTO(int out, __be32 saddr, __be32 daddr, const struct tcphdr *th,
-		 u32 len),
+	    TP_PROTO(int out, __be32 saddr, __be32 daddr,
+		     const struct tcphdr *th, u32 len),
 	TP_ARGS(out, saddr, daddr, th, len),
 	TP_STRUCT__entry(
 		__field(int, out)
-		__field(__be32, saddr)
-		__field(__be32, daddr)
+		__array(u8, saddr, 4)
+		__array(u8, daddr, 4)
 		__field(u16, sport)
 		__field(u16, dport)
 		__field(u32, seq)
@@ -79,8 +80,8 @@ TRACE_EVENT(atcp_segment,
 		const u8 *opt = (const u8 *)(th + 1);
 
 		__entry->out = out;
-		__entry->saddr = saddr;
-		__entry->daddr = daddr;
+		memcpy(__entry->saddr, &saddr, 4);
+		memcpy(__entry->daddr, &daddr, 4);
 		__entry->sport = ntohs(th->source);
 		__entry->dport = ntohs(th->dest);
 		__entry->seq = ntohl(th->seq);
@@ -93,8 +94,8 @@ TRACE_EVENT(atcp_segment,
 			       (opt[2] << 8 | opt[3]) : 0;
 	),
 	TP_printk("%s %pI4:%u > %pI4:%u seq=%u ack=%u len=%u wnd=%u up=%u flags=%s mss=%u",
-		  __entry->out ? "out" : "in", &__entry->saddr,
-		  __entry->sport, &__entry->daddr, __entry->dport,
+		  __entry->out ? "out" : "in", __entry->saddr,
+		  __entry->sport, __entry->daddr, __entry->dport,
 		  __entry->seq, __entry->ack, __entry->len, __entry->wnd,
 		  __entry->up,
 		  __print_flags(__entry->flags, ",",
