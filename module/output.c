@@ -81,7 +81,13 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	u16 wnd;
 
 	if (clone) {
-		skb = skb_clone(skb, GFP_ATOMIC);
+		/* A copy still in flight (a qdisc, netem) shares the
+		 * headroom we are about to write: then copy the headers.
+		 */
+		if (unlikely(skb_cloned(skb)))
+			skb = pskb_copy(skb, GFP_ATOMIC);
+		else
+			skb = skb_clone(skb, GFP_ATOMIC);
 		if (unlikely(!skb))
 			return -ENOBUFS;
 	}
