@@ -279,6 +279,7 @@ void atcp_init_tcb(struct sock *sk);
 void atcp_write_space(struct sock *sk);
 void atcp_accept_enqueue(struct sock *child);
 void atcp_child_unlink(struct sock *child);
+void atcp_abort_child(struct sock *child);
 
 /* input.c */
 int atcp_v4_rcv(struct sk_buff *skb);
@@ -329,7 +330,7 @@ int atcp_get_port(struct sock *sk, unsigned short snum);
 void atcp_put_port(struct sock *sk);
 void atcp_inherit_port(struct sock *parent, struct sock *child);
 int atcp_connect_port(struct sock *sk);
-void atcp_ehash_add(struct sock *sk);
+int atcp_ehash_add(struct sock *sk);
 void atcp_ehash_del(struct sock *sk);
 struct sock *atcp_lookup_established(struct net *net, __be32 saddr,
 				     __be16 sport, __be32 daddr,

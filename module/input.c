@@ -58,14 +58,6 @@ static void atcp_reset(struct sock *sk)
 	atcp_done(sk);
 }
 
-/* Drop an embryonic child of a listener: "return to LISTEN" (§3.10.7.4). */
-static void atcp_abort_child(struct sock *sk)
-{
-	atcp_child_unlink(sk);
-	sock_set_flag(sk, SOCK_DEAD);
-	atcp_done(sk);
-}
-
 /* §3.10.7.1 CLOSED: no TCB.  RST unless the segment is a RST. */
 static void atcp_rcv_closed(struct net *net, struct sk_buff *skb)
 {
@@ -134,6 +126,12 @@ static int atcp_init_child(struct sock *sk, struct sock *child,
 		as->advmss = min(as->advmss, as->user_mss);
 	atcp_sync_mss(child);
 	as->last_rcv_us = atcp_now_us();
+	/* A retransmitted SYN that raced the first to the listener finds
+	 * the 4-tuple taken: it is a duplicate, drop it.  (The child is
+	 * locked: nothing reaches it through ehash before we are done.)
+	 */
+	if (atcp_ehash_add(child))
+		return -EEXIST;
 	atcp_set_state(child, TCP_SYN_RECV);
 
 	sock_hold(sk);
@@ -143,7 +141,6 @@ static int atcp_init_child(struct sock *sk, struct sock *child,
 	lq->syn_len++;
 	spin_unlock(&lq->lock);
 	atcp_inherit_port(sk, child);
-	atcp_ehash_add(child);
 	atcp_inc(sock_net(sk), ATCP_MIB_PASSIVEOPENS);
 	return 0;
 }

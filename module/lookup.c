@@ -167,9 +167,9 @@ static int __atcp_ehash_add(struct sock *sk)
 	return err;
 }
 
-void atcp_ehash_add(struct sock *sk)
+int atcp_ehash_add(struct sock *sk)
 {
-	WARN_ON_ONCE(__atcp_ehash_add(sk));
+	return __atcp_ehash_add(sk);
 }
 
 void atcp_ehash_del(struct sock *sk)

@@ -199,6 +199,14 @@ void atcp_child_unlink(struct sock *child)
 	sock_put(parent);
 }
 
+/* Drop an embryonic child of a listener: "return to LISTEN" (§3.10.7.4). */
+void atcp_abort_child(struct sock *child)
+{
+	atcp_child_unlink(child);
+	sock_set_flag(child, SOCK_DEAD);
+	atcp_done(child);
+}
+
 /* A child reached ESTABLISHED: it moves to the accept queue. */
 void atcp_accept_enqueue(struct sock *child)
 {

@@ -189,8 +189,7 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 		return;
 	if (atcp_out_of_retries(sk)) {
 		if (sk->sk_state == TCP_SYN_RECV && as->parent) {
-			atcp_child_unlink(sk);
-			atcp_done(sk);
+			atcp_abort_child(sk);	/* back to LISTEN */
 			return;
 		}
 		if (sk->sk_state == TCP_SYN_SENT)

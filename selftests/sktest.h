@@ -12,7 +12,7 @@
 #include <netinet/in.h>
 #include <sys/types.h>
 
-/* Packets to this address leave through a dummy device and vanish. */
+/* Packets to this address leave through a veth and vanish. */
 #define SKT_SILENT_ADDR	"198.51.100.2"
 /* A non-local address (TEST-NET-1): bind(2) to it gives EADDRNOTAVAIL. */
 #define SKT_NONLOCAL_ADDR	"192.0.2.1"
@@ -21,7 +21,7 @@
 int skt_netns(void);
 /* Run a shell command (printf format); returns its exit status. */
 int skt_sh(const char *fmt, ...);
-/* Add a dummy interface so that SKT_SILENT_ADDR is routed but silent. */
+/* Add a veth so that SKT_SILENT_ADDR is routed but silent. */
 int skt_silent_peer(void);
 /* Delay every packet on lo by ms milliseconds (tc netem). */
 int skt_lo_delay(int ms);
