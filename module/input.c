@@ -1042,7 +1042,9 @@ int atcp_v4_err(struct sk_buff *skb, u32 info)
 		goto out;
 	}
 	hard = icmp_err_convert[code & 0xf].fatal;
-	if (type == ICMP_DEST_UNREACH && code <= NR_ICMP_UNREACH)
+	if (type == ICMP_DEST_UNREACH && code == ICMP_PROT_UNREACH)
+		err = ECONNREFUSED;	/* the peer has no atcp: refused */
+	else if (type == ICMP_DEST_UNREACH && code <= NR_ICMP_UNREACH)
 		err = icmp_err_convert[code].errno;
 	else if (type == ICMP_TIME_EXCEEDED)
 		err = EHOSTUNREACH;

@@ -382,36 +382,51 @@ out:
 	return err;
 }
 
-/* proto->get_port: bind(2) to snum, or to a free ephemeral port if 0. */
-int atcp_get_port(struct sock *sk, unsigned short snum)
+/*
+ * The ephemeral ports of sk's netns (ip_local_port_range, less the
+ * reserved ones) from a random start: try(sk, port) until it answers
+ * something else than -EADDRINUSE.
+ */
+static int atcp_scan_ports(struct sock *sk,
+			   int (*try)(struct sock *sk, u16 port))
 {
 	struct net *net = sock_net(sk);
 	int low, high, range, off, i, err;
-
-	if (snum)
-		return bind_port(sk, snum, sk->sk_state == TCP_LISTEN);
 
 	inet_get_local_port_range(net, &low, &high);
 	range = high - low + 1;
 	off = get_random_u32_below(range);
 	for (i = 0; i < range; i++) {
 		u16 port = low + (off + i) % range;
-		struct atcp_bind_chain *c = bhash_chain(net, port);
-		bool used;
 
 		if (inet_is_local_reserved_port(net, port))
 			continue;
-		spin_lock_bh(&c->lock);
-		used = bb_find(c, net, port) ||
-		       atcp_tw_port_used(net, 0, port);
-		spin_unlock_bh(&c->lock);
-		if (used)
-			continue;
-		err = bind_port(sk, port, false);
+		err = try(sk, port);
 		if (err != -EADDRINUSE)
 			return err;
 	}
 	return -EADDRINUSE;
+}
+
+/* bind(2) to port 0: a port nobody uses, here or in TIME-WAIT. */
+static int try_bind_port(struct sock *sk, u16 port)
+{
+	struct net *net = sock_net(sk);
+	struct atcp_bind_chain *c = bhash_chain(net, port);
+	bool used;
+
+	spin_lock_bh(&c->lock);
+	used = bb_find(c, net, port) || atcp_tw_port_used(net, 0, port);
+	spin_unlock_bh(&c->lock);
+	return used ? -EADDRINUSE : bind_port(sk, port, false);
+}
+
+/* proto->get_port: bind(2) to snum, or to a free ephemeral port if 0. */
+int atcp_get_port(struct sock *sk, unsigned short snum)
+{
+	if (snum)
+		return bind_port(sk, snum, sk->sk_state == TCP_LISTEN);
+	return atcp_scan_ports(sk, try_bind_port);
 }
 
 /*
@@ -420,63 +435,58 @@ int atcp_get_port(struct sock *sk, unsigned short snum)
  * bound it explicitly and the 4-tuple is unique, here and in TIME-WAIT.
  * On success sk is in the bind bucket and in ehash.
  */
-int atcp_connect_port(struct sock *sk)
+static int try_connect_port(struct sock *sk, u16 port)
 {
 	struct net *net = sock_net(sk);
 	struct inet_sock *inet = inet_sk(sk);
-	int low, high, range, off, i, err;
+	struct atcp_bind_chain *c = bhash_chain(net, port);
+	struct atcp_bind_bucket *bb;
+	struct atcp_sock *o;
+	int err = 0;
 
-	if (inet->inet_num) {
-		err = __atcp_ehash_add(sk);
-		return err ? -EADDRNOTAVAIL : 0;
+	spin_lock_bh(&c->lock);
+	bb = bb_find(c, net, port);
+	if (bb)
+		hlist_for_each_entry(o, &bb->owners, bind_node)
+			if (!o->autobound)
+				err = -EADDRINUSE;
+	if (err || atcp_tw_tuple_used(net, sk->sk_daddr, sk->sk_dport,
+				      sk->sk_rcv_saddr, htons(port))) {
+		err = -EADDRINUSE;
+		goto out;
 	}
-	inet_get_local_port_range(net, &low, &high);
-	range = high - low + 1;
-	off = get_random_u32_below(range);
-	for (i = 0; i < range; i++) {
-		u16 port = low + (off + i) % range;
-		struct atcp_bind_chain *c = bhash_chain(net, port);
-		struct atcp_bind_bucket *bb;
-		struct atcp_sock *o;
-		bool shared_ok = true;
+	inet->inet_num = port;
+	inet->inet_sport = htons(port);
+	if (__atcp_ehash_add(sk)) {
+		err = -EADDRINUSE;
+		goto undo;
+	}
+	if (!bb)
+		bb = bb_create(c, net, port);
+	if (!bb) {
+		atcp_ehash_del(sk);	/* bind lock, then ehash: as above */
+		err = -ENOMEM;
+		goto undo;
+	}
+	atcp_sk(sk)->autobound = true;
+	bb_add(bb, sk);
+	goto out;
+undo:
+	inet->inet_num = 0;
+	inet->inet_sport = 0;
+out:
+	spin_unlock_bh(&c->lock);
+	return err;
+}
 
-		if (inet_is_local_reserved_port(net, port))
-			continue;
-		spin_lock_bh(&c->lock);
-		bb = bb_find(c, net, port);
-		if (bb)
-			hlist_for_each_entry(o, &bb->owners, bind_node)
-				if (!o->autobound)
-					shared_ok = false;
-		if (!shared_ok ||
-		    atcp_tw_tuple_used(net, sk->sk_daddr, sk->sk_dport,
-				       sk->sk_rcv_saddr, htons(port))) {
-			spin_unlock_bh(&c->lock);
-			continue;
-		}
-		inet->inet_num = port;
-		inet->inet_sport = htons(port);
-		if (__atcp_ehash_add(sk)) {
-			inet->inet_num = 0;
-			inet->inet_sport = 0;
-			spin_unlock_bh(&c->lock);
-			continue;
-		}
-		if (!bb)
-			bb = bb_create(c, net, port);
-		if (!bb) {
-			spin_unlock_bh(&c->lock);
-			atcp_ehash_del(sk);
-			inet->inet_num = 0;
-			inet->inet_sport = 0;
-			return -ENOMEM;
-		}
-		atcp_sk(sk)->autobound = true;
-		bb_add(bb, sk);
-		spin_unlock_bh(&c->lock);
-		return 0;
-	}
-	return -EADDRNOTAVAIL;
+int atcp_connect_port(struct sock *sk)
+{
+	int err;
+
+	if (inet_sk(sk)->inet_num)
+		return __atcp_ehash_add(sk) ? -EADDRNOTAVAIL : 0;
+	err = atcp_scan_ports(sk, try_connect_port);
+	return err == -EADDRINUSE ? -EADDRNOTAVAIL : err;
 }
 
 /* A child of a listener shares the listener's port (RFC 9293 §3.10.7.2). */

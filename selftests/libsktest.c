@@ -60,7 +60,7 @@ int skt_silent_peer(void)
 {
 	/* A veth whose far end drops what it gets (wrong MAC, static
 	 * neighbour): no ARP failure, no ICMP, nothing comes back.  (The
-	 * debug kernel has no dummy device.)
+	 * same on every kernel, no dummy device needed.)
 	 */
 	static const char * const steps[] = {
 		"ip link add skt0 type veth peer name skt1",

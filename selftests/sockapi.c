@@ -8,6 +8,7 @@
  * runs for Linux TCP and for atcp and expects the same answers; each runs
  * in a private network namespace over 127.0.0.1.
  */
+// timeout: 1800 (the debug kernel: minutes)
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
@@ -27,6 +28,10 @@
 
 #include "kselftest_harness.h"
 #include "atcp_test.h"
+
+/* Under the debug kernel and TCG, a namespace and a veth take seconds. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 120
 #include "sktest.h"
 
 #define SA(a)	((struct sockaddr *)(a))

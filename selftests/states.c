@@ -16,6 +16,7 @@
  * entry appears in the /proc table.  Every test runs for Linux TCP and for
  * atcp, in a private network namespace over 127.0.0.1.
  */
+// timeout: 1800 (the debug kernel: minutes)
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,6 +28,10 @@
 
 #include "kselftest_harness.h"
 #include "atcp_test.h"
+
+/* Under the debug kernel and TCG, a namespace and a veth take seconds. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 120
 #include "sktest.h"
 
 #define SA(a)	((struct sockaddr *)(a))
