@@ -515,6 +515,8 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 		atcp_ack_advance(sk, ack);
 	if (seq_leq(as->snd_una, ack))
 		atcp_update_window(sk, skb);
+	if (as->persist)
+		as->probes = 0;		/* the peer answers our probes */
 
 	/* Our FIN is acknowledged once SND.UNA reaches the end of what we
 	 * queued, which includes it.

@@ -178,6 +178,17 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 			atcp_write_xmit(sk);
 			return;
 		}
+		/* An unanswered peer is given up on after as many probes as
+		 * retransmissions (RFC 1122 §4.2.2.17: probes go on while
+		 * the receiver answers; Linux counts them the same way).
+		 */
+		if (as->probes >= (sock_flag(sk, SOCK_DEAD) ?
+				   min(atcp_sysctl(sk)->orphan_retries,
+				       atcp_sysctl(sk)->retries2) :
+				   atcp_sysctl(sk)->retries2)) {
+			atcp_write_err(sk, ETIMEDOUT);
+			return;
+		}
 		atcp_send_probe(sk);
 		as->probes++;
 		if (as->backoff < 20)
