@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# timeout: 900 (the debug kernel: minutes)
 #
 # tools/atcp-ladder against atcp's own tracepoints (atcp only: the tool
 # reads atcp's trace events, Linux TCP has none of them).
