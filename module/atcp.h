@@ -304,6 +304,8 @@ void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
 void atcp_retransmit_head(struct sock *sk);
 void atcp_send_probe(struct sock *sk);
 u32 atcp_select_window(struct sock *sk);
+u32 atcp_offered_window(const struct sock *sk);
+u32 atcp_free_window(const struct sock *sk);
 u16 atcp_route_mss(struct sock *sk);
 void atcp_sync_mss(struct sock *sk);
 u32 atcp_size_goal(struct sock *sk);
@@ -319,6 +321,7 @@ void atcp_release_cb(struct sock *sk);
 void atcp_arm_rtx(struct sock *sk);
 void atcp_arm_delack(struct sock *sk);
 void atcp_arm_keepalive(struct sock *sk);
+void atcp_arm_fin_wait2(struct sock *sk);
 void atcp_rtt_sample(struct sock *sk, u32 rtt_us);
 u64 atcp_now_us(void);
 

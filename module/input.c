@@ -532,10 +532,7 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 		atcp_set_state(sk, TCP_FIN_WAIT2);
 		sk->sk_state_change(sk);
 		if (sock_flag(sk, SOCK_DEAD))
-			atcp_timer_arm(sk, &as->ka_timer,
-				       as->lingertime_ms ?
-				       as->lingertime_ms * 1000ULL :
-				       atcp_sysctl(sk)->fin_timeout_ms * 1000ULL);
+			atcp_arm_fin_wait2(sk);
 		break;
 	case TCP_CLOSING:
 		atcp_time_wait(sk);

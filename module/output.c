@@ -12,6 +12,22 @@
 #include "atcp.h"
 #include "trace.h"
 
+/* What remains of the window last offered: RCV.ADV - RCV.NXT. */
+u32 atcp_offered_window(const struct sock *sk)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+
+	return seq_gt(as->rcv_adv, as->rcv_nxt) ? as->rcv_adv - as->rcv_nxt : 0;
+}
+
+/* The window the free receive buffer allows (half, for skb overhead). */
+u32 atcp_free_window(const struct sock *sk)
+{
+	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
+
+	return free > 0 ? min_t(u32, free / 2, ATCP_MAX_WINDOW) : 0;
+}
+
 /* The receive window to advertise (RFC 9293 §3.8.6.2.2, RFC 1122
  * §4.2.3.3): never shrink it, and move its right edge only by at least
  * min(RCV.BUFF/2, MSS) (receiver-side silly window avoidance).
@@ -19,12 +35,8 @@
 u32 atcp_select_window(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
-	u32 cur = 0, win, step;
+	u32 cur = atcp_offered_window(sk), win = atcp_free_window(sk), step;
 
-	if (seq_gt(as->rcv_adv, as->rcv_nxt))
-		cur = as->rcv_adv - as->rcv_nxt;
-	win = free > 0 ? min_t(u32, free / 2, ATCP_MAX_WINDOW) : 0;
 	step = min_t(u32, sk->sk_rcvbuf / 4, as->mss ? as->mss : ATCP_DEFAULT_MSS);
 	if (win < cur || win - cur < step)
 		win = cur;

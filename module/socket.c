@@ -589,15 +589,11 @@ do_error:
 static void atcp_cleanup_rbuf(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
-	u32 cur = 0, win;
+	u32 cur = atcp_offered_window(sk), win = atcp_free_window(sk);
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
-	if (seq_gt(as->rcv_adv, as->rcv_nxt))
-		cur = as->rcv_adv - as->rcv_nxt;
-	win = free > 0 ? min_t(u32, free / 2, ATCP_MAX_WINDOW) : 0;
 	if (win > cur &&
 	    win - cur >= min_t(u32, sk->sk_rcvbuf / 4, as->mss) &&
 	    (!cur || win >= 2 * cur))
@@ -820,9 +816,7 @@ orphan:
 	sock_hold(sk);
 	sock_orphan(sk);
 	if (sk->sk_state == TCP_FIN_WAIT2 && !as->ka_timer.pending)
-		atcp_timer_arm(sk, &as->ka_timer, as->lingertime_ms ?
-			       as->lingertime_ms * 1000ULL :
-			       atcp_sysctl(sk)->fin_timeout_ms * 1000ULL);
+		atcp_arm_fin_wait2(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		atcp_destroy_sock(sk);
 	release_sock(sk);

@@ -114,6 +114,16 @@ static u64 keepalive_intvl_us(struct sock *sk)
 	return atcp_sysctl(sk)->keepalive_intvl_ms * 1000ULL;
 }
 
+/* An orphan in FIN-WAIT-2 waits TCP_LINGER2 or fin_timeout_ms for the FIN. */
+void atcp_arm_fin_wait2(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_timer_arm(sk, &as->ka_timer, as->lingertime_ms ?
+		       as->lingertime_ms * 1000ULL :
+		       atcp_sysctl(sk)->fin_timeout_ms * 1000ULL);
+}
+
 void atcp_arm_keepalive(struct sock *sk)
 {
 	if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT |
