@@ -335,6 +335,7 @@ void atcp_inherit_port(struct sock *parent, struct sock *child);
 int atcp_connect_port(struct sock *sk);
 int atcp_ehash_add(struct sock *sk);
 void atcp_ehash_del(struct sock *sk);
+void atcp_unhash(struct sock *sk);
 struct sock *atcp_lookup_established(struct net *net, __be32 saddr,
 				     __be16 sport, __be32 daddr,
 				     __be16 dport, int dif);

@@ -524,6 +524,18 @@ void atcp_put_port(struct sock *sk)
 	}
 }
 
+/*
+ * Back to CLOSED: out of the connection table; the port goes back too
+ * unless the user bound it explicitly (a later connect() or listen()
+ * keeps it, as Linux TCP).
+ */
+void atcp_unhash(struct sock *sk)
+{
+	atcp_ehash_del(sk);
+	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
+		atcp_put_port(sk);
+}
+
 /* Visit every socket in the tables (for /proc/net/atcp). */
 void atcp_visit_socks(struct atcp_visitor *v)
 {

@@ -167,9 +167,7 @@ void atcp_done(struct sock *sk)
 {
 	atcp_set_state(sk, TCP_CLOSE);
 	atcp_stop_all_timers(sk);
-	atcp_ehash_del(sk);
-	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
-		atcp_put_port(sk);
+	atcp_unhash(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (!sock_flag(sk, SOCK_DEAD))
 		sk->sk_state_change(sk);
@@ -444,9 +442,7 @@ static int atcp_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 
 failure:
 	atcp_set_state(sk, TCP_CLOSE);
-	atcp_ehash_del(sk);
-	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
-		atcp_put_port(sk);
+	atcp_unhash(sk);
 	if (rt)
 		ip_rt_put(rt);
 	sk_dst_reset(sk);
@@ -475,9 +471,7 @@ static int atcp_disconnect(struct sock *sk, int flags)
 	}
 	atcp_set_state(sk, TCP_CLOSE);
 	atcp_stop_all_timers(sk);
-	atcp_ehash_del(sk);
-	if (!(sk->sk_userlocks & SOCK_BINDPORT_LOCK))
-		atcp_put_port(sk);
+	atcp_unhash(sk);
 	atcp_purge_all(sk);
 	inet_sk(sk)->inet_dport = 0;
 	sk->sk_shutdown = 0;

@@ -49,6 +49,8 @@ done
 
 tests="bidir_veth_100M oneway_loopback_100M bidir_veth_netem_10M"
 variants="tcp atcp"
+# ATCP_REDUCED=1 (the debug kernel): atcp only (see selftests/run).
+[ "${ATCP_REDUCED:-0}" = 1 ] && variants=atcp
 sel=()
 for t in $tests; do
 	[ -z "$only_test" ] || [ "$only_test" = "$t" ] || continue

@@ -10,4 +10,7 @@
 cd "$(dirname "$0")/.." || exit 1
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
-exec "$py" selftests/pkt/run.py --proto both "$@"
+# ATCP_REDUCED=1 (the debug kernel): atcp only (see selftests/run).
+proto=both
+[ "${ATCP_REDUCED:-0}" = 1 ] && proto=253
+exec "$py" selftests/pkt/run.py --proto $proto "$@"
