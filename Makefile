@@ -20,8 +20,7 @@ KNAME := $(KVER)
 endif
 KDIR ?= $(ATCP_CACHE)/k/$(KNAME)/build
 KSRC := $(ATCP_CACHE)/src/linux
-VM_TIMEOUT ?= 1800
-export KVER KERNEL VM_TIMEOUT
+export KVER KERNEL
 
 SRCS := $(filter-out %.mod.c,$(wildcard module/*.c)) $(wildcard module/*.h) \
 	include/uapi/linux/atcp.h
