@@ -154,16 +154,21 @@ static void atcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 	int max;
 
 	/* first, check for a RST: ignore it */
-	if (cb->flags & ATCP_RST)
+	if (cb->flags & ATCP_RST) {
+		atcp_inc(sock_net(sk), ATCP_MIB_RSTIGNORED);
 		return;
+	}
 	/* second, check for an ACK: <SEQ=SEG.ACK><CTL=RST> */
 	if (cb->flags & ATCP_ACK) {
 		atcp_send_reset(sock_net(sk), skb, cb->ack_seq, 0, ATCP_RST);
 		return;
 	}
 	/* third, check for a SYN (security check skipped) */
-	if (!(cb->flags & ATCP_SYN))
-		return;		/* fourth, other control or text: drop */
+	if (!(cb->flags & ATCP_SYN)) {
+		/* fourth, other control or text: drop (no SYN, ACK or RST) */
+		atcp_inc(sock_net(sk), ATCP_MIB_BADHEADER);
+		return;
+	}
 	if (cb->flags & ATCP_FIN) {
 		/* SYN,FIN is nonsense: drop and count, as Linux */
 		atcp_inc(sock_net(sk), ATCP_MIB_BADHEADER);
@@ -475,8 +480,11 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	u32 ack = cb->ack_seq;
 
-	if (!(cb->flags & ATCP_ACK))
-		return false;		/* ACK bit off: drop */
+	if (!(cb->flags & ATCP_ACK)) {
+		/* ACK bit off: drop (no SYN, ACK or RST: nonsense) */
+		atcp_inc(sock_net(sk), ATCP_MIB_BADHEADER);
+		return false;
+	}
 
 	if (sk->sk_state == TCP_SYN_RECV) {
 		if (!(seq_lt(as->snd_una, ack) && seq_leq(ack, as->snd_nxt))) {

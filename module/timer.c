@@ -84,7 +84,21 @@ static u64 atcp_backed_off_rto(struct sock *sk)
 
 void atcp_arm_rtx(struct sock *sk)
 {
-	atcp_timer_arm(sk, &atcp_sk(sk)->rtx_timer, atcp_backed_off_rto(sk));
+	struct atcp_sock *as = atcp_sk(sk);
+	u64 delay = atcp_backed_off_rto(sk);
+	u64 end, now;
+
+	/* A user timeout expires on time, not at the next retransmission
+	 * (RFC 9293 §3.10.8; Linux clamps the RTO the same way).  The
+	 * handshake states count SYN retries only (atcp_out_of_retries).
+	 */
+	if (as->user_timeout_ms && as->first_rtx_us && !as->persist &&
+	    !((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))) {
+		end = as->first_rtx_us + as->user_timeout_ms * 1000ULL;
+		now = atcp_now_us();
+		delay = min(delay, end > now ? end - now : 1);
+	}
+	atcp_timer_arm(sk, &as->rtx_timer, delay);
 }
 
 void atcp_arm_delack(struct sock *sk)
@@ -155,13 +169,16 @@ static bool atcp_out_of_retries(struct sock *sk)
 		limit = sc->synack_retries;
 		break;
 	default:
+		/* TCP_USER_TIMEOUT replaces the count, as Linux: time since
+		 * the first retransmission.
+		 */
+		if (as->user_timeout_ms)
+			return as->first_rtx_us &&
+			       atcp_now_us() - as->first_rtx_us >=
+			       as->user_timeout_ms * 1000ULL;
 		/* a closed (orphaned) socket gives up sooner, as Linux */
 		limit = sock_flag(sk, SOCK_DEAD) ?
 			min(sc->orphan_retries, sc->retries2) : sc->retries2;
-		if (as->user_timeout_ms && as->first_rtx_us &&
-		    atcp_now_us() - as->first_rtx_us >=
-		    as->user_timeout_ms * 1000ULL)
-			return true;
 	}
 	return as->retransmits >= limit;
 }
@@ -225,7 +242,8 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 	as->ssthresh = max_t(u32, flight / 2, 2 * as->mss);
 	as->cwnd = as->mss;
 	atcp_retransmit_head(sk);
-	as->retransmits++;
+	if (as->retransmits < U8_MAX)
+		as->retransmits++;
 	if (as->backoff < 20)
 		as->backoff++;			/* RFC 6298 §5.5 */
 	atcp_arm_rtx(sk);

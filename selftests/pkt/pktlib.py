@@ -53,6 +53,7 @@ Expecting (stack -> peer):
                               no other packet (ICMP...) to the peer since
                               the last expect_nothing
   t.drain()                   forget what was received so far
+  t.pending()                 how many segments wait to be expected
 
 Local sockets (same process, the stack under test):
   t.socket(), t.bind(s, port), t.listen(s, n), t.accept(s), t.connect(s)
@@ -63,10 +64,13 @@ Local sockets (same process, the stack under test):
   t.state(s) (TCP_INFO tcpi_state as an RFC name), t.expect_state(s, name),
   t.proc_state(flow=...) and t.expect_proc_state(name) (from /proc/net/tcp
   or /proc/net/atcp, e.g. for TIME-WAIT after the socket is gone).
+  t.snmp(name) reads an atcp counter from /proc/net/atcp_snmp.
   t.listener(port) and t.handshake(ls) / t.active_open() are shortcuts.
 
 Checks: t.check(cond, msg), t.check_eq(actual, expected, what),
-t.check_time(actual, expected, tol=, rel=, what=), t.fail(msg), t.skip(msg).
+t.check_time(actual, expected, tol=, rel=, what=), t.check_timer(actual,
+expected, what=) (late by up to 0.5 s, early by 0.15 s), t.fail(msg),
+t.skip(msg).  t.rto(s) is the socket's RTO in seconds (TCP_INFO).
 Setup: t.sysctl("net.ipv4.tcp_sack", 0) (restored at the end),
 t.set_mtu(n), t.note(msg) (a "# " diagnostic line), t.proto, t.name
 ("tcp"/"atcp"), t.is_tcp.
@@ -620,6 +624,20 @@ class Context:
         self.note("%s: %.3f s (expected %.3f s +- %.3f s)" %
                   (what, actual, expected, lim))
 
+    def check_timer(self, actual, expected, what="time", early=0.15,
+                    late=0.5):
+        """A timer's effect seen on the wire: it fires late rather than
+        early (the guest may not run for a while), and the segment before
+        it may have been read late.  expected - max(early, 10%) <= actual
+        <= expected + max(late, 25%), in seconds."""
+        lo = expected - max(early, 0.1 * expected)
+        hi = expected + max(late, 0.25 * expected)
+        if not lo <= actual <= hi:
+            self.fail("%s: %.3f s, expected %.3f s (%.3f..%.3f)" %
+                      (what, actual, expected, lo, hi))
+        self.note("%s: %.3f s (expected %.3f s, %.3f..%.3f)" %
+                  (what, actual, expected, lo, hi))
+
     def now(self):
         return time.monotonic()
 
@@ -916,6 +934,13 @@ class Context:
                 self._segs = [s for s in self._segs if (s.sport, s.dport) !=
                               (flow.lport, flow.pport)]
 
+    def pending(self, flow=None):
+        """How many segments (of flow, or of any flow) have arrived and not
+        been taken by expect() yet."""
+        with self._cv:
+            return sum(1 for s in self._segs if flow is None or
+                       (s.sport, s.dport) == (flow.lport, flow.pport))
+
     # -- local sockets ----------------------------------------------------
     def _call(self, what, fn, err=None):
         now = time.monotonic()
@@ -1079,6 +1104,10 @@ class Context:
     def tcp_info(self, s):
         return self.getsockopt(s, SOL_TCP, TCP_INFO, 104)
 
+    def rto(self, s):
+        """The socket's current RTO (TCP_INFO tcpi_rto), in seconds."""
+        return struct.unpack_from("I", self.tcp_info(s), 8)[0] / 1e6
+
     def state(self, s, trace=True):
         """The socket's state from TCP_INFO, as an RFC 9293 name."""
         try:
@@ -1151,6 +1180,18 @@ class Context:
                 self.fail("%r in /proc/net/%s: %s, expected %s" %
                           (flow or self.cur, self.name, st, name))
             time.sleep(0.01)
+
+    def snmp(self, name):
+        """An atcp counter from /proc/net/atcp_snmp (atcp runs only)."""
+        try:
+            with open("/proc/net/atcp_snmp") as fh:
+                for line in fh:
+                    p = line.split()
+                    if len(p) == 2 and p[0] == name:
+                        return int(p[1])
+        except OSError as e:
+            self.fail("/proc/net/atcp_snmp: " + e.strerror)
+        self.fail("/proc/net/atcp_snmp has no counter " + name)
 
     # -- shortcuts --------------------------------------------------------
     def handshake(self, ls, wnd=65535, mss=1460, ack_wnd=None, flow=None):
