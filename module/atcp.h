@@ -28,7 +28,8 @@
 #define ATCP_MAX_OPT_LEN	40
 #define ATCP_MAX_HEADER		(ATCP_HDR_LEN + ATCP_MAX_OPT_LEN + MAX_HEADER)
 #define ATCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1, SMSS when none given */
-#define ATCP_MIN_MSS		88	/* as Linux's TCP_MIN_MSS */
+#define ATCP_MIN_MSS		88	/* TCP_MAXSEG floor, as Linux's TCP_MIN_MSS */
+#define ATCP_MIN_SND_MSS	48	/* send MSS floor, as tcp_min_snd_mss */
 #define ATCP_MAX_WINDOW		65535	/* no window scaling yet (RFC 7323) */
 
 /* Per-segment control block in skb->cb (RFC 9293 §3.3.1 segment variables) */

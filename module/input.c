@@ -253,6 +253,9 @@ static void atcp_ack_advance(struct sock *sk, u32 ack)
 		bytes--;
 	as->snd_una = ack;
 	as->bytes_acked += bytes;
+	/* The urgent data is acknowledged: no more URG (as Linux). */
+	if (as->urg_pending && seq_geq(ack, as->snd_up))
+		as->urg_pending = false;
 	atcp_clean_rtx_queue(sk, ack);
 	as->retransmits = 0;
 	as->backoff = 0;
@@ -566,8 +569,10 @@ static void atcp_check_urg(struct sock *sk, struct sk_buff *skb)
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
-	up = cb->seq + cb->up - 1;
-	if (seq_lt(up, as->copied_seq))
+	/* from the segment's own SEQ, before any trimming (§3.10.7.4) */
+	up = ntohl(tcp_hdr(skb)->seq) + cb->up - 1;
+	/* an octet received already is not made urgent again (as Linux) */
+	if (seq_lt(up, as->rcv_nxt))
 		return;
 	if (as->urg_data && seq_leq(up, as->urg_seq))
 		return;			/* not an advance of RCV.UP */
@@ -967,7 +972,7 @@ int atcp_v4_rcv(struct sk_buff *skb)
 	cb->flags = ((const u8 *)th)[13] & 0x3f;
 	cb->wnd = ntohs(th->window);
 	cb->up = ntohs(th->urg_ptr);
-	cb->opt_mss = opts.mss_seen ? max_t(u16, opts.mss, ATCP_MIN_MSS) : 0;
+	cb->opt_mss = opts.mss_seen ? max_t(u16, opts.mss, ATCP_MIN_SND_MSS) : 0;
 	cb->end_seq = cb->seq + skb->len - doff + !!(cb->flags & ATCP_SYN) +
 		      !!(cb->flags & ATCP_FIN);
 

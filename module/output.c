@@ -382,7 +382,7 @@ void atcp_sync_mss(struct sock *sk)
 
 	if (as->user_mss)
 		mss = min_t(u32, mss, as->user_mss);
-	as->mss = max_t(u32, mss, ATCP_MIN_MSS);
+	as->mss = max_t(u32, mss, ATCP_MIN_SND_MSS);
 }
 
 /* Cut skb after len bytes; the rest becomes the next queued segment. */

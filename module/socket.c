@@ -484,6 +484,19 @@ static int atcp_disconnect(struct sock *sk, int flags)
 
 /* ---- send ----------------------------------------------------------------- */
 
+/* RFC 9293 §3.8.5: with MSG_OOB, SND.UP points past the data written so
+ * far; set before each push, as Linux (tcp_mark_urg).
+ */
+static void atcp_mark_urg(struct sock *sk, int flags)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (flags & MSG_OOB) {
+		as->snd_up = as->write_seq;
+		as->urg_pending = true;
+	}
+}
+
 /* SEND (RFC 9293 §3.10.2) */
 static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
@@ -541,22 +554,22 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		as->write_seq += copy;
 		ATCP_SKB_CB(skb)->end_seq += copy;
 		copied += copy;
-		if (skb->len >= goal)
+		/* Urgent data goes out at the end, every segment of it
+		 * carrying the pointer (as Linux).
+		 */
+		if (skb->len >= goal && !(flags & MSG_OOB))
 			atcp_push(sk);
 		continue;
 
 wait_for_memory:
+		atcp_mark_urg(sk, flags);
 		atcp_push(sk);
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		err = sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			goto do_error;
 	}
-	if (flags & MSG_OOB) {
-		/* RFC 9293 §3.8.5: SND.UP points past the urgent data */
-		as->snd_up = as->write_seq;
-		as->urg_pending = true;
-	}
+	atcp_mark_urg(sk, flags);
 	skb = skb_peek_tail(&sk->sk_write_queue);
 	if (skb && copied)
 		ATCP_SKB_CB(skb)->flags |= ATCP_PSH;
@@ -565,6 +578,8 @@ wait_for_memory:
 	return copied;
 
 do_error:
+	if (copied)
+		atcp_mark_urg(sk, flags);
 	atcp_push(sk);
 	if (copied) {
 		release_sock(sk);
@@ -609,6 +624,7 @@ static int atcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
 	c = as->urg_data & 0xff;
 	if (!(flags & MSG_PEEK))
 		as->urg_data = ATCP_URG_READ;
+	msg->msg_flags |= MSG_OOB;
 	if (len > 0) {
 		if (memcpy_to_msg(msg, &c, 1))
 			return -EFAULT;
@@ -646,9 +662,10 @@ int __atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	while (copied < len) {
 		u32 offset, used;
 
-		/* Stop at the urgent mark once something was read. */
-		if (copied && (as->urg_data & ATCP_URG_VALID) &&
-		    as->urg_seq == *seq)
+		/* Stop at the urgent mark once something was read (the
+		 * octet read out of band or not, as Linux).
+		 */
+		if (copied && as->urg_data && as->urg_seq == *seq)
 			break;
 		last = skb_peek_tail(&sk->sk_receive_queue);
 		skb_queue_walk(&sk->sk_receive_queue, skb) {
@@ -691,7 +708,7 @@ int __atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 
 found:
 		used = min_t(u32, skb->len - offset, len - copied);
-		if (as->urg_data & ATCP_URG_VALID) {
+		if (as->urg_data) {
 			u32 urg_off = as->urg_seq - *seq;
 
 			if (urg_off < used) {
@@ -715,8 +732,7 @@ found:
 		*seq += used;
 		copied += used;
 eat:
-		if ((as->urg_data & ATCP_URG_VALID) &&
-		    seq_gt(as->copied_seq, as->urg_seq))
+		if (as->urg_data && seq_gt(as->copied_seq, as->urg_seq))
 			as->urg_data = 0;
 		if (!(flags & MSG_PEEK) &&
 		    *seq - ATCP_SKB_CB(skb)->seq >= skb->len) {
@@ -1027,7 +1043,15 @@ static __poll_t atcp_poll(struct file *file, struct socket *sock,
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		int avail = READ_ONCE(as->rcv_nxt) - READ_ONCE(as->copied_seq);
+
+		/* At the urgent mark the out-of-band octet alone is not
+		 * readable (SO_OOBINLINE off), as tcp_poll() counts it.
+		 */
+		if (READ_ONCE(as->urg_data) && !sock_flag(sk, SOCK_URGINLINE) &&
+		    READ_ONCE(as->urg_seq) == READ_ONCE(as->copied_seq))
+			avail--;
+		if (avail > 0 && !skb_queue_empty_lockless(&sk->sk_receive_queue))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
 			if (sk_stream_is_writeable(sk)) {
@@ -1077,8 +1101,8 @@ static int atcp_ioctl(struct socket *sock, unsigned int cmd,
 		release_sock(sk);
 		break;
 	case SIOCATMARK:
-		answ = (as->urg_data & ATCP_URG_VALID) &&
-		       as->urg_seq == as->copied_seq;
+		/* at the mark, the octet read out of band or not (as Linux) */
+		answ = as->urg_data && as->urg_seq == as->copied_seq;
 		break;
 	case SIOCOUTQ:
 		if (sk->sk_state == TCP_LISTEN)

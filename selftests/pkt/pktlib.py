@@ -54,6 +54,8 @@ Expecting (stack -> peer):
                               the last expect_nothing
   t.drain()                   forget what was received so far
   t.pending()                 how many segments wait to be expected
+  t.collect(duration)         the flow's segments from the stack during
+                              duration seconds (a list, maybe empty)
 
 Local sockets (same process, the stack under test):
   t.socket(), t.bind(s, port), t.listen(s, n), t.accept(s), t.connect(s)
@@ -61,6 +63,8 @@ Local sockets (same process, the stack under test):
   t.wait_connected(s), t.send(s, data), t.recv(s, n), t.recv_exact(s, data),
   t.close(s), t.shutdown(s, how), t.setsockopt(...), t.getsockopt(...);
   all but close take errno=E to expect that failure instead of success.
+  t.call(what, fn, errno=None) runs any other local call fn() the same way
+  (traced, errno=E expects that failure), e.g. recv(MSG_OOB) or an ioctl.
   t.state(s) (TCP_INFO tcpi_state as an RFC name), t.expect_state(s, name),
   t.proc_state(flow=...) and t.expect_proc_state(name) (from /proc/net/tcp
   or /proc/net/atcp, e.g. for TIME-WAIT after the socket is gone).
@@ -941,7 +945,27 @@ class Context:
             return sum(1 for s in self._segs if flow is None or
                        (s.sport, s.dport) == (flow.lport, flow.pport))
 
+    def collect(self, duration, flow=None):
+        """The segments the stack sends on the flow within duration
+        seconds, in order (a segment with a bad checksum fails)."""
+        f = flow or self.cur
+        deadline = time.monotonic() + duration
+        segs = []
+        while True:
+            seg = self._take(f, max(0.0, deadline - time.monotonic()))
+            if seg is None:
+                return segs
+            if not seg.csum_ok:
+                self.fail("segment with a bad checksum from the stack: " +
+                          fmt_seg(seg, True, f))
+            segs.append(seg)
+
     # -- local sockets ----------------------------------------------------
+    def call(self, what, fn, errno=None):
+        """Run a local call fn() (traced as what); errno=E expects that
+        failure.  Returns fn()'s result (None on the expected failure)."""
+        return self._call(what, fn, errno)
+
     def _call(self, what, fn, err=None):
         now = time.monotonic()
         try:
