@@ -578,25 +578,12 @@ def measure(proto, rows, window, verbose, seed):
 
 
 def run_child(proto, rows, window, verbose, seed):
-    sys.stdout.flush()
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            out = json.dumps(measure(proto, rows, window, verbose, seed))
-            with os.fdopen(w, "w") as fh:
-                fh.write(out)
-        finally:
-            os._exit(0)
-    os.close(w)
-    with os.fdopen(r) as fh:
-        data = fh.read()
-    os.waitpid(pid, 0)
-    if not data:
+    out, _ = pktlib.in_child(lambda: json.dumps(
+        measure(proto, rows, window, verbose, seed)))
+    if not out:
         return {"proto": proto, "cells": {}, "errors": {},
                 "fatal": "the child died"}
-    return json.loads(data)
+    return json.loads(out)
 
 
 # -- the document -----------------------------------------------------------

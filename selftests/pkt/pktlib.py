@@ -1242,6 +1242,40 @@ class Context:
         return s
 
 
+def in_child(fn, timeout=None):
+    """Run fn() in a forked child (where it may unshare its network
+    namespace) and return (the text fn returned, "" if the child died,
+    timed_out).  The child is killed after timeout seconds."""
+    sys.stdout.flush()
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            data = fn().encode()
+            while data:
+                data = data[os.write(w, data):]
+        finally:
+            os._exit(0)
+    os.close(w)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    out, timed_out = b"", False
+    while True:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            os.kill(pid, 9)
+            timed_out = True
+            break
+        if select.select([r], [], [], left)[0]:
+            chunk = os.read(r, 65536)
+            if not chunk:
+                break
+            out += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    return out.decode(errors="replace"), timed_out
+
+
 def run_one(mod, name, proto, seed, verbose):
     """Run one scenario for one protocol in a fresh network namespace (call
     in a child process).  Returns ("ok" | "fail" | "skip", reason)."""

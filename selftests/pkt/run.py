@@ -14,7 +14,6 @@ same.  Exit status 0 when every selected test passed.
 import argparse
 import importlib.util
 import os
-import signal
 import sys
 import time
 
@@ -46,42 +45,16 @@ def selected(name, pname, sels):
 
 
 def run_child(mod, name, proto, seed, verbose, timeout):
-    sys.stdout.flush()
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            res, why = pktlib.run_one(mod, name, proto, seed, verbose)
-            os.write(w, ("%s %s" % (res, why.splitlines()[0] if why else ""))
-                     .encode()[:4000])
-        finally:
-            os._exit(0)
-    os.close(w)
-    deadline = time.monotonic() + timeout
-    status = None
-    while True:
-        wpid, st = os.waitpid(pid, os.WNOHANG)
-        if wpid:
-            status = st
-            break
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            break
-        time.sleep(0.05)
-    out = b""
-    while True:
-        chunk = os.read(r, 4096)
-        if not chunk:
-            break
-        out += chunk
-    os.close(r)
-    if status is None:
+    def child():
+        res, why = pktlib.run_one(mod, name, proto, seed, verbose)
+        return "%s %s" % (res, why.splitlines()[0] if why else "")
+
+    out, timed_out = pktlib.in_child(child, timeout)
+    if timed_out:
         return "fail", "TIMEOUT after %d s" % timeout
     if not out:
-        return "fail", "child died (status %d)" % status
-    res, _, why = out.decode().partition(" ")
+        return "fail", "the child died"
+    res, _, why = out.partition(" ")
     return res, why
 
 
