@@ -54,6 +54,7 @@ Expecting (stack -> peer):
                               the last expect_nothing
   t.drain()                   forget what was received so far
   t.pending()                 how many segments wait to be expected
+  t.ioctl_int(s, name, req)   an int-returning ioctl (SIOCOUTQ...), traced
   t.collect(duration)         the flow's segments from the stack during
                               duration seconds (a list, maybe empty)
 
@@ -965,6 +966,13 @@ class Context:
         """Run a local call fn() (traced as what); errno=E expects that
         failure.  Returns fn()'s result (None on the expected failure)."""
         return self._call(what, fn, errno)
+
+    def ioctl_int(self, s, name, request):
+        """An ioctl that returns an int (SIOCOUTQ, SIOCATMARK...), traced
+        as ioctl(fd, name)."""
+        r = self._call("ioctl(fd %d, %s)" % (s.fileno(), name),
+                       lambda: fcntl.ioctl(s.fileno(), request, b"\0" * 4))
+        return struct.unpack("i", r)[0]
 
     def _call(self, what, fn, err=None):
         now = time.monotonic()

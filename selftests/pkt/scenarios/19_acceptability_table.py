@@ -15,9 +15,7 @@
 # the application does not read.
 
 import errno
-import fcntl
 import socket
-import struct
 
 from pktlib import M32
 
@@ -32,9 +30,7 @@ SIOCOUTQ = 0x5411
 
 def outq(t, s):
     """SIOCOUTQ: octets not yet acknowledged (SND.NXT - SND.UNA here)."""
-    r = t.call("ioctl(fd %d, SIOCOUTQ)" % s.fileno(),
-               lambda: fcntl.ioctl(s.fileno(), SIOCOUTQ, b"\0" * 4))
-    return struct.unpack("i", r)[0]
+    return t.ioctl_int(s, "SIOCOUTQ", SIOCOUTQ)
 
 
 def open_and_fill(t, ls, edge=False):

@@ -22,16 +22,13 @@ import os
 import select
 import signal
 import socket
-import struct
 import time
 
 SIOCATMARK = 0x8905
 
 
 def atmark(t, s):
-    r = t.call("ioctl(fd %d, SIOCATMARK)" % s.fileno(),
-               lambda: fcntl.ioctl(s.fileno(), SIOCATMARK, b"\0" * 4))
-    return struct.unpack("i", r)[0]
+    return t.ioctl_int(s, "SIOCATMARK", SIOCATMARK)
 
 
 def oob(t, s, err=None):
