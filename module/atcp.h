@@ -286,6 +286,7 @@ void atcp_abort_child(struct sock *child);
 int atcp_v4_rcv(struct sk_buff *skb);
 int atcp_v4_err(struct sk_buff *skb, u32 info);
 int atcp_do_rcv(struct sock *sk, struct sk_buff *skb);
+int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void atcp_rcv_space_update(struct sock *sk);
 
 /* output.c */

@@ -914,6 +914,23 @@ int atcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
+/*
+ * sk->sk_backlog_rcv: segments queued while the user owned the socket,
+ * run by release_sock() in process context with BHs enabled.  A listener
+ * answers a SYN with the new child spin-locked; a transmit on loopback
+ * would run the receive softirq on this CPU, find the child and spin on
+ * its lock.  Keep BHs off for the listener's work, as in softirq.
+ */
+int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (sk->sk_state != TCP_LISTEN)
+		return atcp_do_rcv(sk, skb);
+	local_bh_disable();
+	atcp_do_rcv(sk, skb);
+	local_bh_enable();
+	return 0;
+}
+
 static void atcp_rcv_locked(struct sock *sk, struct sk_buff *skb)
 {
 	bh_lock_sock_nested(sk);
