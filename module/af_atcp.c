@@ -42,7 +42,8 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.keepalive_time_ms	= 7200000,
 	.keepalive_intvl_ms	= 75000,
 	.keepalive_probes	= 9,
-	.challenge_ack_limit	= 1000,
+	.challenge_ack_limit	= INT_MAX,	/* off, as Linux since 6.0 */
+	.invalid_ratelimit_ms	= 500,
 	.rmem_default		= 131072,
 	.wmem_default		= 16384,
 	.delack_ms		= 40,
@@ -75,6 +76,7 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(keepalive_intvl_ms, &one, NULL),
 	ATCP_CTL(keepalive_probes, &one, &max_retries),
 	ATCP_CTL(challenge_ack_limit, SYSCTL_ZERO, NULL),
+	ATCP_CTL(invalid_ratelimit_ms, SYSCTL_ZERO, NULL),
 	ATCP_CTL(rmem_default, &one, NULL),
 	ATCP_CTL(wmem_default, &one, NULL),
 	ATCP_CTL(delack_ms, &one, NULL),

@@ -157,6 +157,7 @@ struct atcp_sock {
 	u32 data_segs_in, data_segs_out;
 	u64 last_rcv_us;		/* for keep-alive idle time */
 	u64 first_rtx_us;		/* start of the current retransmissions */
+	u32 challenge_jiffies;		/* last challenge ACK sent (0: none) */
 
 	/* Lookup and the listener's queues */
 	struct hlist_node bind_node;	/* in the port's bind bucket */
@@ -196,6 +197,7 @@ struct atcp_sysctl {
 	int keepalive_intvl_ms;
 	int keepalive_probes;
 	int challenge_ack_limit;
+	int invalid_ratelimit_ms;
 	int rmem_default;
 	int wmem_default;
 	int delack_ms;
@@ -235,6 +237,7 @@ enum atcp_mib {
 	ATCP_MIB_TWRECYCLED,
 	ATCP_MIB_TWKILLED,
 	ATCP_MIB_ICMPERRORS,
+	ATCP_MIB_ABORTONDATA,
 	ATCP_MIB_MAX
 };
 
@@ -244,10 +247,10 @@ struct atcp_net {
 	struct atcp_sysctl sysctl;
 	struct ctl_table_header *sysctl_hdr;
 	u64 __percpu *mib;		/* ATCP_MIB_MAX counters per cpu */
-	/* RFC 5961 §7 challenge ACK rate limit */
+	/* RFC 5961 §7 challenge ACK rate limit, per netns */
 	spinlock_t challenge_lock;
 	u64 challenge_stamp;		/* second of the current budget */
-	u32 challenge_count;
+	u32 challenge_count;		/* challenge ACKs left this second */
 };
 
 struct atcp_net *atcp_pernet(const struct net *net);
@@ -312,7 +315,7 @@ u16 atcp_route_mss(struct sock *sk);
 void atcp_sync_mss(struct sock *sk);
 u32 atcp_size_goal(struct sock *sk);
 void atcp_init_cwnd(struct sock *sk);
-bool atcp_challenge_ack_allowed(struct net *net);
+bool atcp_challenge_ack_allowed(struct sock *sk);
 
 /* timer.c */
 void atcp_init_timers(struct sock *sk);

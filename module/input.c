@@ -308,7 +308,7 @@ static void atcp_established(struct sock *sk)
 		atcp_arm_keepalive(sk);
 }
 
-static void atcp_process_text(struct sock *sk, struct sk_buff *skb);
+static bool atcp_process_text(struct sock *sk, struct sk_buff *skb);
 static void atcp_check_urg(struct sock *sk, struct sk_buff *skb);
 
 /* §3.10.7.3 SYN-SENT */
@@ -363,6 +363,7 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		if (cb->flags & ATCP_URG)
 			atcp_check_urg(sk, skb);
 		if (cb->end_seq != cb->seq) {
+			/* ESTABLISHED: neither reset nor closed by this */
 			atcp_process_text(sk, skb);
 			return;
 		}
@@ -378,20 +379,46 @@ drop:
 
 /* ---- synchronized states, §3.10.7.4 ---------------------------------------- */
 
-/* first, check sequence number: returns false when the segment is done. */
+/*
+ * Cut len octets off the front of a received segment's text and advance
+ * SEG.SEQ over them.  A received skb need not be linear: IP reassembly
+ * chains the fragments, GRO and drivers leave data in pages.
+ * pskb_pull() first pulls into the linear part whatever the cut reaches;
+ * false if that fails (no memory): the caller drops the segment.
+ */
+static bool atcp_trim_head(struct sk_buff *skb, u32 len)
+{
+	len = min(len, skb->len);
+	if (len && !pskb_pull(skb, len))
+		return false;
+	ATCP_SKB_CB(skb)->seq += len;
+	return true;
+}
+
+/*
+ * first, check sequence number: returns false when the segment is done.
+ * Only the acceptability test: the RST and SYN checks (RFC 5961 §3, §4)
+ * look at the segment as it arrived; atcp_trim_to_window() cuts it after.
+ */
 static bool atcp_check_sequence_number(struct sock *sk, struct sk_buff *skb,
 				       bool *text_ok)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
-	u32 wnd = seq_gt(as->rcv_adv, as->rcv_nxt) ? as->rcv_adv - as->rcv_nxt : 0;
+	u32 wnd = atcp_offered_window(sk);
 	u32 len = seg_len(skb);
 
 	*text_ok = true;
 	if (seq_acceptable(cb->seq, len, as->rcv_nxt, wnd))
-		goto trim;
-	/* A zero window still takes valid ACKs, URGs and RSTs (§3.10.7.4). */
+		return true;
 	if (!wnd && cb->seq == as->rcv_nxt) {
+		/* A zero window still takes valid ACKs, URGs and RSTs
+		 * (§3.10.7.4), and a bare FIN, which needs no buffer
+		 * (as Linux's tcp_data_queue()).
+		 */
+		if (!skb->len && (cb->flags & ATCP_FIN) &&
+		    !(cb->flags & ATCP_SYN))
+			return true;
 		*text_ok = false;
 		return true;
 	}
@@ -404,22 +431,23 @@ static bool atcp_check_sequence_number(struct sock *sk, struct sk_buff *skb,
 		 ATCP_MIB_DUPDATA : ATCP_MIB_UNACCEPTABLE);
 	atcp_send_ack(sk);
 	return false;
+}
 
-trim:
-	/* Keep only the part inside the window (§3.10.7.4 first). */
-	if (seq_lt(cb->seq, as->rcv_nxt)) {
-		u32 old = as->rcv_nxt - cb->seq;
+/*
+ * Still the first step: keep only the part inside the window (§3.10.7.4,
+ * "only the new parts are processed").  Done once the RST and SYN checks
+ * have passed, so a SYN or RST never reaches here.  False: drop it.
+ */
+static bool atcp_trim_to_window(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 wnd = atcp_offered_window(sk);
 
-		if (cb->flags & ATCP_SYN) {
-			cb->flags &= ~ATCP_SYN;
-			cb->seq++;
-			old--;
-		}
-		if (old) {
-			old = min(old, skb->len);
-			__skb_pull(skb, old);
-			cb->seq += old;
-		}
+	if (seq_lt(cb->seq, as->rcv_nxt) &&
+	    !atcp_trim_head(skb, as->rcv_nxt - cb->seq)) {
+		atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
+		return false;
 	}
 	if (wnd && seq_gt(cb->end_seq, as->rcv_nxt + wnd)) {
 		u32 keep = as->rcv_nxt + wnd - cb->seq;
@@ -442,7 +470,7 @@ static bool atcp_check_rst(struct sock *sk, struct sk_buff *skb)
 		return true;
 	if (cb->seq != as->rcv_nxt) {
 		/* In the window but not exact: challenge ACK */
-		if (atcp_challenge_ack_allowed(sock_net(sk)))
+		if (atcp_challenge_ack_allowed(sk))
 			atcp_send_ack(sk);
 		return false;
 	}
@@ -471,7 +499,7 @@ static bool atcp_check_syn(struct sock *sk, struct sk_buff *skb)
 		atcp_abort_child(sk);
 		return false;
 	}
-	if (atcp_challenge_ack_allowed(sock_net(sk)))
+	if (atcp_challenge_ack_allowed(sk))
 		atcp_send_ack(sk);
 	return false;
 }
@@ -512,13 +540,13 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (seq_gt(ack, as->snd_nxt)) {
 		atcp_inc(sock_net(sk), ATCP_MIB_FUTUREACK);
-		if (atcp_challenge_ack_allowed(sock_net(sk)))
+		if (atcp_challenge_ack_allowed(sk))
 			atcp_send_ack(sk);
 		return false;
 	}
 	if (seq_lt(ack, as->snd_una - max(as->snd_max_wnd, 1U))) {
 		atcp_inc(sock_net(sk), ATCP_MIB_OLDACK);
-		if (atcp_challenge_ack_allowed(sock_net(sk)))
+		if (atcp_challenge_ack_allowed(sk))
 			atcp_send_ack(sk);
 		return false;
 	}
@@ -626,10 +654,15 @@ static bool atcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
-static void atcp_check_fin(struct sock *sk, struct sk_buff *skb);
+static bool atcp_check_fin(struct sock *sk);
 
-/* Move what the out-of-order queue now continues into the receive queue. */
-static void atcp_ooo_drain(struct sock *sk)
+/*
+ * Move what the out-of-order queue now continues into the receive queue.
+ * True when a drained FIN closed the connection (TIME-WAIT): the TCB is
+ * gone and an orphan freed, so the caller touches neither sk nor the
+ * segments it queued.
+ */
+static bool atcp_ooo_drain(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
@@ -637,7 +670,6 @@ static void atcp_ooo_drain(struct sock *sk)
 	while ((skb = skb_peek(&as->ooo_queue))) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 		bool fin = cb->flags & ATCP_FIN;
-		u32 dup;
 
 		if (seq_gt(cb->seq, as->rcv_nxt))
 			break;
@@ -647,10 +679,11 @@ static void atcp_ooo_drain(struct sock *sk)
 			kfree_skb(skb);
 			continue;
 		}
-		dup = as->rcv_nxt - cb->seq;
-		if (dup) {
-			__skb_pull(skb, min(dup, skb->len));
-			cb->seq = as->rcv_nxt;
+		if (!atcp_trim_head(skb, as->rcv_nxt - cb->seq)) {
+			/* no memory: drop it, the peer sends it again */
+			atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
+			kfree_skb(skb);
+			break;
 		}
 		/* its memory is charged already: just move it */
 		as->rcv_nxt = cb->seq + skb->len;
@@ -658,13 +691,12 @@ static void atcp_ooo_drain(struct sock *sk)
 		atcp_urg_data_arrived(sk, skb);
 		if (skb->len)
 			__skb_queue_tail(&sk->sk_receive_queue, skb);
-		if (fin)
-			atcp_check_fin(sk, skb);
-		if (!skb->len)
+		else
 			kfree_skb(skb);
 		if (fin)
-			break;
+			return atcp_check_fin(sk);
 	}
+	return false;
 }
 
 /* Insert an out-of-order segment, trimming what is already queued. */
@@ -712,11 +744,10 @@ static bool atcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 			return true;
 		}
 		/* p starts before us: trim our head where it overlaps. */
-		if (seq_gt(pcb->end_seq, cb->seq)) {
-			u32 cut = pcb->end_seq - cb->seq;
-
-			__skb_pull(skb, min(cut, skb->len));
-			cb->seq = pcb->end_seq;
+		if (seq_gt(pcb->end_seq, cb->seq) &&
+		    !atcp_trim_head(skb, pcb->end_seq - cb->seq)) {
+			atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
+			return false;
 		}
 	}
 	skb_dst_drop(skb);
@@ -744,20 +775,49 @@ static void atcp_ack_policy(struct sock *sk, bool now)
 	atcp_arm_delack(sk);
 }
 
-/* seventh, process the segment text (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2) */
-static void atcp_process_text(struct sock *sk, struct sk_buff *skb)
+/*
+ * seventh, in FIN-WAIT-1 and FIN-WAIT-2 after the user's CLOSE (or
+ * shutdown(SHUT_RD)): new text can never be delivered.  "If new data is
+ * received after CLOSE is called, its TCP implementation SHOULD send a RST
+ * to show that data was lost" (RFC 9293 §3.6 SHLD-3, RFC 1122 §4.2.2.13):
+ * <SEQ=SEG.ACK><CTL=RST>, and the connection is reset, as Linux does.
+ * Nothing is queued.  True if it did.
+ */
+static bool atcp_data_after_close(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	if (!skb->len || !(sk->sk_shutdown & RCV_SHUTDOWN) ||
+	    !((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2)))
+		return false;
+	atcp_inc(sock_net(sk), ATCP_MIB_ABORTONDATA);
+	atcp_send_reset(sock_net(sk), skb, cb->ack_seq, 0, ATCP_RST);
+	atcp_reset(sk);
+	return true;
+}
+
+/*
+ * seventh, process the segment text (ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2).
+ * Consumes skb.  True when the connection is gone (reset, or TIME-WAIT
+ * reached): then sk is not to be touched again, by the caller either.
+ */
+static bool atcp_process_text(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	bool fin = cb->flags & ATCP_FIN;
 	bool had_ooo = !skb_queue_empty(&as->ooo_queue);
-	bool queued = false;
 	u32 len = skb->len;
+	bool gone;
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)) || (!len && !fin)) {
 		kfree_skb(skb);
-		return;
+		return false;
+	}
+	if (atcp_data_after_close(sk, skb)) {
+		kfree_skb(skb);
+		return true;
 	}
 	as->data_segs_in += !!len;
 	if (len > as->rcv_mss)
@@ -767,37 +827,41 @@ static void atcp_process_text(struct sock *sk, struct sk_buff *skb)
 		if (!atcp_ooo_insert(sk, skb))
 			kfree_skb(skb);
 		atcp_send_ack(sk);
-		return;
+		return false;
 	}
-	if (len) {
-		queued = atcp_queue_rcv(sk, skb);
-		if (!queued) {
-			atcp_send_ack(sk);	/* no room: ACK what we have */
-			kfree_skb(skb);
-			return;
-		}
-	}
-	if (fin)
-		atcp_check_fin(sk, skb);	/* sends the ACK */
-	else
-		atcp_ooo_drain(sk);
-	if (!queued)
+	if (len && !atcp_queue_rcv(sk, skb)) {
+		atcp_send_ack(sk);	/* no room: ACK what we have */
 		kfree_skb(skb);
+		return false;
+	}
+	if (!len)
+		kfree_skb(skb);
+	/* skb is queued or freed: not touched again */
+	if (fin)
+		gone = atcp_check_fin(sk);	/* sends the ACK */
+	else
+		gone = atcp_ooo_drain(sk);
+	if (gone)
+		return true;
 	if (sock_flag(sk, SOCK_DEAD))
-		return;
+		return false;
 	if (len)
 		sk->sk_data_ready(sk);
 	if (!fin)
 		atcp_ack_policy(sk, had_ooo);
+	return false;
 }
 
-/* eighth, check the FIN bit (skb is queued or will be freed by caller) */
-static void atcp_check_fin(struct sock *sk, struct sk_buff *skb)
+/*
+ * eighth, check the FIN bit.  True when the connection is gone
+ * (TIME-WAIT: atcp_done() has run, an orphan is freed).
+ */
+static bool atcp_check_fin(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN | TCPF_SYN_SENT))
-		return;
+		return false;
 	/* RCV.NXT advances over the FIN; ACK it. */
 	as->rcv_nxt++;
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
@@ -815,7 +879,7 @@ static void atcp_check_fin(struct sock *sk, struct sk_buff *skb)
 		break;
 	case TCP_FIN_WAIT2:
 		atcp_time_wait(sk);
-		return;
+		return true;
 	default:
 		break;		/* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
 	}
@@ -827,6 +891,7 @@ static void atcp_check_fin(struct sock *sk, struct sk_buff *skb)
 		else
 			sk_wake_async(sk, SOCK_WAKE_WAITD, POLL_IN);
 	}
+	return false;
 }
 
 /* §3.10.7.4: SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT, CLOSING,
@@ -861,6 +926,8 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	if (!atcp_check_syn(sk, skb))
 		goto drop;
+	if (!atcp_trim_to_window(sk, skb))
+		goto drop;
 	if (!atcp_check_ack(sk, skb))
 		goto drop;
 	if (simopen && sk->sk_state == TCP_ESTABLISHED)
@@ -879,8 +946,8 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		if (cb->flags & ATCP_FIN)
 			atcp_send_ack(sk);
 		kfree_skb(skb);
-	} else {
-		atcp_process_text(sk, skb);
+	} else if (atcp_process_text(sk, skb)) {
+		return;			/* reset or TIME-WAIT: sk is done */
 	}
 	/* the ACK may have opened the window: send what waits */
 	atcp_push(sk);

@@ -3,6 +3,7 @@
  * atcp output: building segments (RFC 9293 §3.1) and sending them, the
  * send side of the window (§3.8.6), RST generation (§3.10.7.1) and ACKs.
  */
+#include <linux/random.h>
 #include <linux/skbuff.h>
 #include <net/checksum.h>
 #include <net/dst.h>
@@ -473,22 +474,45 @@ void atcp_push(struct sock *sk)
 	atcp_write_xmit(sk);
 }
 
-/* RFC 5961 §7: at most challenge_ack_limit challenge ACKs a second. */
-bool atcp_challenge_ack_allowed(struct net *net)
+/*
+ * RFC 5961 §7: challenge ACKs are rate limited, as Linux limits them.
+ * First per connection: one each invalid_ratelimit_ms.  Then per netns:
+ * a budget of challenge_ack_limit a second, drawn at random each second
+ * between half and one and a half times the limit, so that an off-path
+ * sender cannot count a fixed budget down to learn whether its guesses hit
+ * a connection (the side channel of CVE-2016-5696).  INT_MAX, the default
+ * as in Linux since 6.0, leaves the per-netns budget out.
+ */
+bool atcp_challenge_ack_allowed(struct sock *sk)
 {
+	struct atcp_sock *as = atcp_sk(sk);
+	struct net *net = sock_net(sk);
 	struct atcp_net *an = atcp_pernet(net);
-	u64 now = ktime_get_seconds();
-	bool ok;
+	u32 limit = READ_ONCE(an->sysctl.challenge_ack_limit);
+	u32 gap = msecs_to_jiffies(READ_ONCE(an->sysctl.invalid_ratelimit_ms));
+	u32 now = (u32)jiffies;
+	bool ok = true;
+	u64 sec;
 
-	spin_lock_bh(&an->challenge_lock);
-	if (an->challenge_stamp != now) {
-		an->challenge_stamp = now;
-		an->challenge_count = 0;
+	if (as->challenge_jiffies && now - as->challenge_jiffies < gap) {
+		atcp_inc(net, ATCP_MIB_CHALLENGEACKLIMITED);
+		return false;
 	}
-	ok = an->challenge_count < (u32)an->sysctl.challenge_ack_limit;
-	if (ok)
-		an->challenge_count++;
-	spin_unlock_bh(&an->challenge_lock);
+	as->challenge_jiffies = now ?: 1;
+
+	if (limit != INT_MAX) {
+		sec = ktime_get_seconds();
+		spin_lock_bh(&an->challenge_lock);
+		if (an->challenge_stamp != sec) {
+			an->challenge_stamp = sec;
+			an->challenge_count = limit ? (limit + 1) / 2 +
+					      get_random_u32_below(limit) : 0;
+		}
+		ok = an->challenge_count > 0;
+		if (ok)
+			an->challenge_count--;
+		spin_unlock_bh(&an->challenge_lock);
+	}
 	atcp_inc(net, ok ? ATCP_MIB_CHALLENGEACKS : ATCP_MIB_CHALLENGEACKLIMITED);
 	return ok;
 }

@@ -43,6 +43,7 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_TWRECYCLED]		= "TWRecycled",
 	[ATCP_MIB_TWKILLED]		= "TWKilled",
 	[ATCP_MIB_ICMPERRORS]		= "InIcmpErrors",
+	[ATCP_MIB_ABORTONDATA]		= "AbortOnData",
 };
 
 struct atcp_show {

@@ -522,6 +522,7 @@ class Matrix:
                             "%ds" % RTO_MIN_S], check=True)
         else:
             t.sysctl("net.atcp.rto_min_ms", RTO_MIN_S * 1000)
+            t.sysctl("net.atcp.invalid_ratelimit_ms", 0)
             t.sysctl("net.atcp.challenge_ack_limit", 1000000)
         for port in (PORT_LISTEN, PORT_SYNRCVD, PORT_CONN, PORT_ZW):
             s = t.socket()
@@ -624,8 +625,9 @@ Generated on {date}, Linux {kernel}, by ``{cmd}``.
 Linux TCP ran with the packet tests' baseline (no timestamps, SACK, window
 scaling or ECN: atcp sends none), ``net.ipv4.tcp_invalid_ratelimit=0``,
 ``net.ipv4.tcp_challenge_ack_limit=1000000`` and a route ``rto_min`` of
-{rto} s; atcp with ``rto_min_ms={rto_ms}`` and
-``challenge_ack_limit=1000000``: no rate limit and no retransmission timer
+{rto} s; atcp with ``rto_min_ms={rto_ms}``,
+``invalid_ratelimit_ms=0`` and ``challenge_ack_limit=1000000``: no rate
+limit and no retransmission timer
 interferes with a cell.  Linux's defaults ``tcp_syncookies=1`` (cookies only
 when a listener's SYN queue overflows, which never happens here) and
 ``tcp_rfc1337=0`` apply.

@@ -16,9 +16,11 @@ import errno
 
 
 def run(t):
+    # Both send one challenge ACK per 500 ms per socket by default.
     if t.is_tcp:
-        # Linux sends one challenge ACK per 500 ms per socket by default.
         t.sysctl("net.ipv4.tcp_invalid_ratelimit", 0)
+    else:
+        t.sysctl("net.atcp.invalid_ratelimit_ms", 0)
     ls = t.listener(5000)
 
     # Figure 9.

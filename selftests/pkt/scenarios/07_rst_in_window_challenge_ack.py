@@ -5,8 +5,9 @@
 # window but not exactly at RCV.NXT gets a challenge ACK
 # <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and changes nothing; a RST outside the
 # window is dropped silently.  RFC 5961 §7: challenge ACKs are rate limited
-# (Linux: per socket, net.ipv4.tcp_invalid_ratelimit; atcp: challenge_ack_limit
-# per second); with the limit in force a second in-window RST gets nothing.
+# per socket (net.ipv4.tcp_invalid_ratelimit, net.atcp.invalid_ratelimit_ms);
+# with the limit in force a second in-window RST gets nothing (41 tests the
+# limits further).
 
 import errno
 
@@ -14,6 +15,9 @@ import errno
 def run(t):
     if t.is_tcp:
         t.sysctl("net.ipv4.tcp_invalid_ratelimit", 0)
+    else:
+        t.sysctl("net.atcp.invalid_ratelimit_ms", 0)
+    if t.is_tcp:
         with open("/proc/sys/net/ipv4/tcp_challenge_ack_limit") as f:
             t.note("net.ipv4.tcp_challenge_ack_limit = " + f.read().strip())
     ls = t.listener(5000)
@@ -48,7 +52,7 @@ def run(t):
     if t.is_tcp:
         t.sysctl("net.ipv4.tcp_invalid_ratelimit", 60000)
     else:
-        t.sysctl("net.atcp.challenge_ack_limit", 1)
+        t.sysctl("net.atcp.invalid_ratelimit_ms", 60000)
     t.flow(lport=5000)
     c = t.handshake(ls)
     for i in range(3):

@@ -5,9 +5,11 @@
 # ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and the connection is unaffected.
 
 def run(t):
+    # Both send one challenge ACK per 500 ms per socket by default.
     if t.is_tcp:
-        # Linux sends one challenge ACK per 500 ms per socket by default.
         t.sysctl("net.ipv4.tcp_invalid_ratelimit", 0)
+    else:
+        t.sysctl("net.atcp.invalid_ratelimit_ms", 0)
     ls = t.listener(5000)
     c = t.handshake(ls)
     nxt = t.peer_isn + 1

@@ -21,10 +21,11 @@ import errno
 
 
 def run(t):
+    # Both send one challenge ACK per 500 ms per socket by default.
     if t.is_tcp:
-        # Linux sends one challenge ACK per 500 ms per socket by default.
         t.sysctl("net.ipv4.tcp_invalid_ratelimit", 0)
     else:
+        t.sysctl("net.atcp.invalid_ratelimit_ms", 0)
         bad, rstign = t.snmp("InBadHeader"), t.snmp("InRstIgnored")
     ls = t.listener(5000)
     syn = dict(opts=[("mss", 1460)])
