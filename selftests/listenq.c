@@ -111,19 +111,22 @@ static void *acceptor(void *arg)
 
 TEST_F(listenq, poll_accept_vs_listen_stop)
 {
-	struct sockaddr_in a = skt_addr("127.0.0.1", PORT);
-	int i, n = iterations(), c, one = 1;
+	struct sockaddr_in a = skt_addr("127.0.0.1", 0);
+	socklen_t alen = sizeof(a);
+	int i, n = iterations(), c;
 	pthread_t t[2];
 
+	/* Port 0: each listen() picks a port, each stop gives it back
+	 * (an explicitly bound port stays bound across the stop).
+	 */
 	self->lfd = skt_socket(variant->proto, SOCK_NONBLOCK);
 	ASSERT_LE(0, self->lfd);
-	ASSERT_EQ(0, setsockopt(self->lfd, SOL_SOCKET, SO_REUSEADDR, &one,
-				sizeof(one)));
 	ASSERT_EQ(0, bind(self->lfd, SA(&a), sizeof(a)));
 	ASSERT_EQ(0, listen(self->lfd, 8));
 	ASSERT_EQ(0, pthread_create(&t[0], NULL, poller, self));
 	ASSERT_EQ(0, pthread_create(&t[1], NULL, acceptor, self));
 	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, getsockname(self->lfd, SA(&a), &alen));
 		c = skt_socket(variant->proto, SOCK_NONBLOCK);
 		ASSERT_LE(0, c);
 		connect(c, SA(&a), sizeof(a));
@@ -143,6 +146,7 @@ TEST_F(listenq, poll_accept_vs_listen_stop)
 	       self->accepts);
 	ASSERT_LT(0, self->polls);
 	/* the listener still serves */
+	ASSERT_EQ(0, getsockname(self->lfd, SA(&a), &alen));
 	c = skt_socket(variant->proto, 0);
 	ASSERT_LE(0, c);
 	ASSERT_EQ(0, connect(c, SA(&a), sizeof(a)));
