@@ -15,8 +15,10 @@ Checks, for each stack (Linux TCP: tcp_syncookies=1; atcp: syncookies=1):
     atcp_request_sock) never holds more than the SYN queue allows (backlog
     + 1, plus a slab's worth of per-CPU slack), and the socket slab (TCP,
     ATCP) is back to where it was once the listener is closed;
-  - the SYN cookie counters moved: SyncookiesSent > 0, SyncookiesRecv > 0
-    (TcpExt in /proc/net/netstat; /proc/net/atcp_snmp).
+  - the SYN cookie counters moved: SyncookiesSent > 0, and for atcp
+    SyncookiesRecv > 0 (Linux prunes unanswered requests early, so its
+    legitimate SYNs may all find room in the SYN queue) (TcpExt in
+    /proc/net/netstat; /proc/net/atcp_snmp).
 
 One TAP line per stack; the figures are printed as "# " lines.
 
@@ -244,7 +246,11 @@ def run_one(name, proto, secs, n):
         if sock2 - sock0 > SLACK:
             fails.append("%s kept %d objects after the listener closed" %
                          (sockc, sock2 - sock0))
-        if cd[0] <= 0 or cd[1] <= 0:
+        # atcp's SYN queue stays full of the flood's entries for their
+        # synack_retries, so legitimate SYNs get cookies; Linux prunes
+        # unanswered entries early (reqsk_timer_handler), so a legitimate
+        # SYN may find room: its SyncookiesRecv may stay 0.
+        if cd[0] <= 0 or (proto != 6 and cd[1] <= 0):
             fails.append("no SYN cookies counted (sent +%d, recv +%d)" %
                          (cd[0], cd[1]))
     except Exception as e:          # noqa: BLE001 - reported as a failure
