@@ -47,9 +47,12 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.rmem_default		= 131072,
 	.wmem_default		= 16384,
 	.delack_ms		= 40,
+	.syncookies		= 1,		/* RFC 4987 §3.6, as Linux */
+	.max_syn_backlog	= 4096,
 };
 
 static int one = 1;
+static int two = 2;
 static int max_retries = 255;
 
 #define ATCP_CTL(name, lo, hi) {					\
@@ -80,6 +83,8 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(rmem_default, &one, NULL),
 	ATCP_CTL(wmem_default, &one, NULL),
 	ATCP_CTL(delack_ms, &one, NULL),
+	ATCP_CTL(syncookies, SYSCTL_ZERO, &two),
+	ATCP_CTL(max_syn_backlog, &one, NULL),
 	{ }	/* sentinel for kernels before 6.6 */
 };
 
@@ -165,9 +170,12 @@ static int __init atcp_init(void)
 	err = atcp_hash_init();
 	if (err)
 		return err;
-	err = atcp_tw_init();
+	err = atcp_reqsk_init();
 	if (err)
 		goto out_hash;
+	err = atcp_tw_init();
+	if (err)
+		goto out_reqsk;
 	err = proto_register(&atcp_prot, 1);
 	if (err)
 		goto out_tw;
@@ -189,6 +197,8 @@ out_proto:
 	proto_unregister(&atcp_prot);
 out_tw:
 	atcp_tw_exit();
+out_reqsk:
+	atcp_reqsk_exit();
 out_hash:
 	atcp_hash_exit();
 	return err;
@@ -203,6 +213,7 @@ static void __exit atcp_exit(void)
 	atcp_tw_exit();
 	rcu_barrier();
 	proto_unregister(&atcp_prot);
+	atcp_reqsk_exit();
 	atcp_hash_exit();
 }
 

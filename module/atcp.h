@@ -62,14 +62,19 @@ enum {
 	ATCP_DEFER_KEEPALIVE,
 };
 
-/* The accept and SYN queues of a listener (RFC 9293 §3.9.1 LISTEN). */
+/*
+ * The SYN and accept queues of a listener (RFC 9293 §3.9.1 LISTEN).  Kept
+ * in the listener's own socket, so poll() and accept() may read it at any
+ * time; the lists and counts change under the lock only.
+ */
 struct atcp_listen_queue {
 	spinlock_t lock;		/* guards the lists and counts */
-	struct list_head syn_q;		/* children in SYN-RECEIVED */
+	struct list_head syn_q;		/* atcp_request_sock in SYN-RECEIVED */
 	struct list_head acc_q;		/* children established, unaccepted */
 	int syn_len;
 	int acc_len;
 	bool open;			/* false once the listener closes */
+	unsigned long overflow_stamp;	/* jiffies of the last SYN cookie */
 };
 
 /*
@@ -79,6 +84,7 @@ struct atcp_listen_queue {
  */
 struct atcp_sock {
 	struct inet_sock inet;		/* must be first */
+	struct atcp_listen_queue lq;	/* listeners only (atcp_listen()) */
 
 	/* Everything from snd_una on is reset by atcp_init_tcb(). */
 
@@ -163,12 +169,45 @@ struct atcp_sock {
 	struct hlist_node bind_node;	/* in the port's bind bucket */
 	struct atcp_bind_bucket *bb;
 	struct hlist_node listen_node;	/* listeners, by port */
-	struct atcp_listen_queue *lq;	/* listeners only */
 	struct sock *parent;		/* listener, until accepted */
-	struct list_head q_node;	/* in parent's syn_q or acc_q */
+	struct list_head q_node;	/* in parent's acc_q */
 	bool in_ehash;
 	bool autobound;			/* port chosen by connect() */
 };
+
+/*
+ * A SYN-RECEIVED entry of a passive OPEN (RFC 9293 §3.10.7.2): what the
+ * handshake needs until its ACK creates the full socket (minisocks.c).
+ * It begins with struct sock_common, so it sits in the connection table
+ * beside the sockets, with skc_state TCP_NEW_SYN_RECV.
+ */
+struct atcp_request_sock {
+	struct sock_common c;		/* the 4-tuple, state, refcount */
+	struct sock *listener;		/* holds a reference */
+	struct list_head q_node;	/* in the listener's syn_q */
+	struct hrtimer timer;		/* SYN,ACK retransmission */
+	u32 iss;			/* ISS */
+	u32 irs;			/* IRS */
+	u32 rcv_wnd;			/* RCV.WND offered by the SYN,ACK */
+	u16 snd_wnd;			/* SEG.WND of the SYN */
+	u16 peer_mss;			/* the peer's MSS (536 if none) */
+	u16 advmss;			/* the MSS we announce */
+	u8 retrans;			/* SYN,ACKs retransmitted */
+	u8 tos;
+	u64 sent_us;			/* when the first SYN,ACK left */
+	/* The SYN's options that atcp will negotiate (RFC 2018, RFC 7323);
+	 * also what a SYN cookie must carry then.
+	 */
+	bool sack_ok;
+	bool tstamp_ok;
+	u8 snd_wscale;
+	u32 ts_recent;
+};
+
+static inline struct atcp_request_sock *atcp_rsk(const struct sock *sk)
+{
+	return (struct atcp_request_sock *)sk;
+}
 
 #define ATCP_URG_VALID	0x0100
 #define ATCP_URG_NOTYET	0x0200
@@ -201,6 +240,8 @@ struct atcp_sysctl {
 	int rmem_default;
 	int wmem_default;
 	int delack_ms;
+	int syncookies;
+	int max_syn_backlog;
 };
 
 /* RFC 4022 MIB counters, plus atcp's drop reasons (/proc/net/atcp_snmp). */
@@ -238,6 +279,11 @@ enum atcp_mib {
 	ATCP_MIB_TWKILLED,
 	ATCP_MIB_ICMPERRORS,
 	ATCP_MIB_ABORTONDATA,
+	ATCP_MIB_SYNCOOKIESSENT,
+	ATCP_MIB_SYNCOOKIESRECV,
+	ATCP_MIB_SYNCOOKIESFAILED,
+	ATCP_MIB_REQQFULLDOCOOKIES,
+	ATCP_MIB_REQQFULLDROP,
 	ATCP_MIB_MAX
 };
 
@@ -281,7 +327,8 @@ void atcp_set_state(struct sock *sk, int state);
 void atcp_done(struct sock *sk);
 void atcp_init_tcb(struct sock *sk);
 void atcp_write_space(struct sock *sk);
-void atcp_accept_enqueue(struct sock *child);
+void atcp_lq_init(struct atcp_listen_queue *lq);
+bool atcp_accept_enqueue(struct sock *child);
 void atcp_child_unlink(struct sock *child);
 void atcp_abort_child(struct sock *child);
 
@@ -306,6 +353,9 @@ void atcp_send_reset(struct net *net, struct sk_buff *in, u32 seq, u32 ack,
 void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
 		     __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
 		     u16 wnd, int oif, u8 tos);
+void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
+		      __be16 sport, __be16 dport, u32 seq, u32 ack, u16 wnd,
+		      u16 mss, int oif, u8 tos);
 void atcp_retransmit_head(struct sock *sk);
 void atcp_send_probe(struct sock *sk);
 u32 atcp_select_window(struct sock *sk);
@@ -339,6 +389,9 @@ void atcp_put_port(struct sock *sk);
 void atcp_inherit_port(struct sock *parent, struct sock *child);
 int atcp_connect_port(struct sock *sk);
 int atcp_ehash_add(struct sock *sk);
+int atcp_ehash_add_req(struct atcp_request_sock *req);
+bool atcp_ehash_del_req(struct atcp_request_sock *req);
+bool atcp_ehash_replace(struct atcp_request_sock *req, struct sock *child);
 void atcp_ehash_del(struct sock *sk);
 void atcp_unhash(struct sock *sk);
 struct sock *atcp_lookup_established(struct net *net, __be32 saddr,
@@ -371,6 +424,21 @@ bool atcp_tw_tuple_used(struct net *net, __be32 saddr, __be16 sport,
 void atcp_tw_purge_net(struct net *net);
 int atcp_tw_seq_show(struct seq_file *seq, struct net *net, int sl);
 unsigned int atcp_tw_count(void);
+
+/* minisocks.c */
+int atcp_reqsk_init(void);
+void atcp_reqsk_exit(void);
+void atcp_conn_request(struct sock *sk, struct sk_buff *skb);
+void atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb);
+bool atcp_cookie_ack(struct sock *sk, struct sk_buff *skb);
+void atcp_reqsk_put(struct atcp_request_sock *req);
+void atcp_listen_purge_requests(struct sock *sk);
+
+/* syncookies.c */
+u32 atcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport,
+		     __be16 dport, u32 sseq, u16 *mss);
+u16 atcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport,
+		      __be16 dport, u32 sseq, u32 cookie);
 
 /* options.c */
 struct atcp_opts {

@@ -5,7 +5,8 @@
  *
  *   atcp_v4_rcv()             header checks, checksum, lookup
  *   atcp_rcv_closed()         §3.10.7.1  CLOSED
- *   atcp_rcv_listen()         §3.10.7.2  LISTEN
+ *   atcp_rcv_listen()         §3.10.7.2  LISTEN (SYN-RECEIVED entries of a
+ *                                        passive OPEN: minisocks.c)
  *   atcp_rcv_syn_sent()       §3.10.7.3  SYN-SENT
  *   atcp_rcv_synchronized()   §3.10.7.4  other states, steps:
  *     atcp_check_sequence_number()   first
@@ -74,128 +75,42 @@ static void atcp_rcv_closed(struct net *net, struct sk_buff *skb)
 
 /* ---- LISTEN ------------------------------------------------------------- */
 
-/* The TCB of a new child for a SYN (RFC 9293 §3.10.7.2); 0 or -errno. */
-static int atcp_init_child(struct sock *sk, struct sock *child,
-			   struct sk_buff *skb)
-{
-	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
-	const struct iphdr *iph = ip_hdr(skb);
-	const struct tcphdr *th = tcp_hdr(skb);
-	struct atcp_listen_queue *lq = atcp_sk(sk)->lq;
-	struct inet_sock *newinet;
-	struct atcp_sock *as;
-	struct flowi4 *fl4;
-	struct rtable *rt;
-
-	newinet = inet_sk(child);
-	newinet->inet_daddr = iph->saddr;
-	newinet->inet_rcv_saddr = iph->daddr;
-	newinet->inet_saddr = iph->daddr;
-	newinet->inet_dport = th->source;
-	newinet->inet_sport = th->dest;
-	RCU_INIT_POINTER(newinet->inet_opt, NULL);
-	newinet->mc_list = NULL;
-	atomic_set(&newinet->inet_id, get_random_u16());
-	child->sk_userlocks &= ~SOCK_BINDPORT_LOCK;
-	atcp_init_tcb(child);
-	as = atcp_sk(child);
-
-	fl4 = &newinet->cork.fl.u.ip4;
-	rt = ip_route_output_ports(sock_net(sk), fl4, child, iph->saddr,
-				   iph->daddr, th->source, th->dest,
-				   atcp_ipproto, newinet->tos,
-				   child->sk_bound_dev_if);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt);
-	sk_setup_caps(child, &rt->dst);
-
-	/* RFC 9293 §3.10.7.2: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ */
-	as->irs = cb->seq;
-	as->rcv_nxt = cb->seq + 1;
-	as->copied_seq = as->rcv_nxt;
-	as->rcv_adv = as->rcv_nxt;
-	as->iss = cb->tw_isn ? cb->tw_isn :
-		  atcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
-	as->snd_wnd = cb->wnd;
-	as->snd_max_wnd = cb->wnd;
-	as->snd_wl1 = cb->seq;
-	as->snd_wl2 = as->iss;
-	as->peer_mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
-	as->advmss = atcp_route_mss(child);
-	if (as->user_mss)
-		as->advmss = min(as->advmss, as->user_mss);
-	atcp_sync_mss(child);
-	as->last_rcv_us = atcp_now_us();
-	/* A retransmitted SYN that raced the first to the listener finds
-	 * the 4-tuple taken: it is a duplicate, drop it.  (The child is
-	 * locked: nothing reaches it through ehash before we are done.)
-	 */
-	if (atcp_ehash_add(child))
-		return -EEXIST;
-	atcp_set_state(child, TCP_SYN_RECV);
-
-	sock_hold(sk);
-	as->parent = sk;
-	spin_lock(&lq->lock);
-	list_add_tail(&as->q_node, &lq->syn_q);
-	lq->syn_len++;
-	spin_unlock(&lq->lock);
-	atcp_inherit_port(sk, child);
-	atcp_inc(sock_net(sk), ATCP_MIB_PASSIVEOPENS);
-	return 0;
-}
-
-/* §3.10.7.2 LISTEN */
+/*
+ * §3.10.7.2 LISTEN.  A SYN makes a SYN-RECEIVED entry or a SYN cookie
+ * (minisocks.c); the ACK of a cookie makes the connection.  Consumes skb.
+ */
 static void atcp_rcv_listen(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
-	struct atcp_listen_queue *lq = atcp_sk(sk)->lq;
-	struct sock *child;
-	int max;
 
 	/* first, check for a RST: ignore it */
 	if (cb->flags & ATCP_RST) {
 		atcp_inc(sock_net(sk), ATCP_MIB_RSTIGNORED);
-		return;
+		goto drop;
 	}
-	/* second, check for an ACK: <SEQ=SEG.ACK><CTL=RST> */
+	/* second, check for an ACK: <SEQ=SEG.ACK><CTL=RST>, unless it
+	 * returns one of our SYN cookies (RFC 4987 §3.6)
+	 */
 	if (cb->flags & ATCP_ACK) {
+		if (atcp_cookie_ack(sk, skb))
+			return;
 		atcp_send_reset(sock_net(sk), skb, cb->ack_seq, 0, ATCP_RST);
-		return;
+		goto drop;
 	}
 	/* third, check for a SYN (security check skipped) */
 	if (!(cb->flags & ATCP_SYN)) {
 		/* fourth, other control or text: drop (no SYN, ACK or RST) */
 		atcp_inc(sock_net(sk), ATCP_MIB_BADHEADER);
-		return;
+		goto drop;
 	}
 	if (cb->flags & ATCP_FIN) {
 		/* SYN,FIN is nonsense: drop and count, as Linux */
 		atcp_inc(sock_net(sk), ATCP_MIB_BADHEADER);
-		return;
+		goto drop;
 	}
-	max = max_t(int, READ_ONCE(sk->sk_max_ack_backlog), 1);
-	if (READ_ONCE(lq->acc_len) >= max ||
-	    READ_ONCE(lq->syn_len) >= max_t(int, max, 128)) {
-		atcp_inc(sock_net(sk), ATCP_MIB_LISTENOVERFLOWS);
-		return;
-	}
-	child = sk_clone_lock(sk, GFP_ATOMIC);
-	if (!child)
-		return;
-	__acquire(&child->sk_lock.slock);	/* sk_clone_lock() locked it */
-	if (atcp_init_child(sk, child, skb)) {
-		/* Never hashed, never queued: undo the clone. */
-		child->sk_state = TCP_CLOSE;
-		sock_set_flag(child, SOCK_DEAD);
-		bh_unlock_sock(child);
-		sk_free(child);
-		return;
-	}
-	/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SND.NXT = ISS+1 */
-	atcp_send_syn(child);
-	bh_unlock_sock(child);
-	sock_put(child);	/* the clone's extra reference */
+	atcp_conn_request(sk, skb);
+drop:
+	kfree_skb(skb);
 }
 
 /* ---- SYN-SENT ------------------------------------------------------------ */
@@ -529,8 +444,14 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 		as->snd_wl1 = cb->seq;
 		as->snd_wl2 = ack;
 		atcp_established(sk);
-		if (as->parent)
-			atcp_accept_enqueue(sk);
+		if (as->parent && !atcp_accept_enqueue(sk)) {
+			/* the listener closed meanwhile: reset, as its
+			 * other unaccepted children
+			 */
+			atcp_send_active_reset(sk, GFP_ATOMIC);
+			atcp_abort_child(sk);
+			return false;
+		}
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	}
@@ -969,7 +890,6 @@ int atcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 		break;
 	case TCP_LISTEN:
 		atcp_rcv_listen(sk, skb);
-		kfree_skb(skb);
 		break;
 	case TCP_SYN_SENT:
 		atcp_rcv_syn_sent(sk, skb);
@@ -984,9 +904,11 @@ int atcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 /*
  * sk->sk_backlog_rcv: segments queued while the user owned the socket,
  * run by release_sock() in process context with BHs enabled.  A listener
- * answers a SYN with the new child spin-locked; a transmit on loopback
- * would run the receive softirq on this CPU, find the child and spin on
- * its lock.  Keep BHs off for the listener's work, as in softirq.
+ * makes the child of a SYN cookie's ACK spin-locked (sk_clone_lock) and
+ * the child may answer at once; a transmit on loopback would run the
+ * receive softirq on this CPU, find the child and spin on its lock.  Keep
+ * BHs off for the listener's work, as in softirq.  (A SYN-RECEIVED entry
+ * sends its SYN,ACK holding no socket lock.)
  */
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
@@ -1065,6 +987,11 @@ int atcp_v4_rcv(struct sk_buff *skb)
 
 	sk = atcp_lookup_established(net, iph->saddr, th->source, iph->daddr,
 				     th->dest, inet_iif(skb));
+	if (sk && sk->sk_state == TCP_NEW_SYN_RECV) {
+		atcp_reqsk_rcv(atcp_rsk(sk), skb);
+		atcp_reqsk_put(atcp_rsk(sk));
+		return 0;
+	}
 	if (sk) {
 		atcp_rcv_locked(sk, skb);
 		sock_put(sk);
@@ -1125,6 +1052,11 @@ int atcp_v4_err(struct sk_buff *skb, u32 info)
 	if (!sk)
 		return -ENOENT;
 	atcp_inc(net, ATCP_MIB_ICMPERRORS);
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		/* a passive OPEN's SYN-RECEIVED: soft errors only */
+		atcp_reqsk_put(atcp_rsk(sk));
+		return 0;
+	}
 	as = atcp_sk(sk);
 	seq = ntohl(th->seq);
 

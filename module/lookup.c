@@ -7,8 +7,10 @@
  *  lhash   listeners, by local port, RCU lookup
  *  bhash   bind buckets: every local port in use and its owners
  *
- * TIME-WAIT entries live in their own table (timewait.c).  Sockets come
- * from a SLAB_TYPESAFE_BY_RCU cache, so RCU readers take a reference with
+ * TIME-WAIT entries live in their own table (timewait.c); SYN-RECEIVED
+ * entries of a passive OPEN (struct atcp_request_sock, minisocks.c) share
+ * ehash with the sockets, told apart by TCP_NEW_SYN_RECV.  Both come from
+ * SLAB_TYPESAFE_BY_RCU caches, so RCU readers take a reference with
  * refcount_inc_not_zero() and check the keys again afterwards.
  */
 #include <linux/random.h>
@@ -98,7 +100,9 @@ static bool ehash_match(const struct sock *sk, const struct net *net,
 	       (!sk->sk_bound_dev_if || sk->sk_bound_dev_if == dif);
 }
 
-/* Find the connection a segment from saddr:sport to daddr:dport is for. */
+/* Find the connection a segment from saddr:sport to daddr:dport is for:
+ * a socket, or a SYN-RECEIVED entry (sk_state TCP_NEW_SYN_RECV).
+ */
 struct sock *atcp_lookup_established(struct net *net, __be32 saddr,
 				     __be16 sport, __be32 daddr,
 				     __be16 dport, int dif)
@@ -170,6 +174,65 @@ static int __atcp_ehash_add(struct sock *sk)
 int atcp_ehash_add(struct sock *sk)
 {
 	return __atcp_ehash_add(sk);
+}
+
+/* A SYN-RECEIVED entry joins the table, unless its 4-tuple is taken. */
+int atcp_ehash_add_req(struct atcp_request_sock *req)
+{
+	struct sock *sk = (struct sock *)req;
+	u32 hash = ehashfn(sock_net(sk), sk->sk_rcv_saddr, sk->sk_num,
+			   sk->sk_daddr, sk->sk_dport);
+	struct atcp_nulls_bucket *b = ehash_bucket(hash);
+	int err = 0;
+
+	spin_lock_bh(&b->lock);
+	if (ehash_tuple_used(sk, b)) {
+		err = -EEXIST;
+	} else {
+		sk->sk_hash = hash;
+		refcount_inc(&sk->sk_refcnt);
+		__sk_nulls_add_node_rcu(sk, &b->chain);
+	}
+	spin_unlock_bh(&b->lock);
+	return err;
+}
+
+/* Out of the table: true for the one caller that took it out (the
+ * table's reference is then the caller's to drop).
+ */
+bool atcp_ehash_del_req(struct atcp_request_sock *req)
+{
+	struct sock *sk = (struct sock *)req;
+	struct atcp_nulls_bucket *b = ehash_bucket(sk->sk_hash);
+	bool done;
+
+	spin_lock_bh(&b->lock);
+	done = __sk_nulls_del_node_init_rcu(sk);
+	spin_unlock_bh(&b->lock);
+	return done;
+}
+
+/*
+ * The handshake's ACK made the child: it takes the request's place in one
+ * step, so a segment finds one or the other.  False if another CPU took
+ * the request out first (then the child must go).
+ */
+bool atcp_ehash_replace(struct atcp_request_sock *req, struct sock *child)
+{
+	struct sock *osk = (struct sock *)req;
+	struct atcp_nulls_bucket *b = ehash_bucket(osk->sk_hash);
+	bool done;
+
+	spin_lock_bh(&b->lock);
+	done = __sk_nulls_del_node_init_rcu(osk);
+	if (done) {
+		child->sk_hash = osk->sk_hash;
+		sock_hold(child);
+		__sk_nulls_add_node_rcu(child, &b->chain);
+		atcp_sk(child)->in_ehash = true;
+	}
+	spin_unlock_bh(&b->lock);
+	return done;
 }
 
 void atcp_ehash_del(struct sock *sk)

@@ -240,11 +240,12 @@ void atcp_send_active_reset(struct sock *sk, gfp_t gfp)
 	atcp_inc(sock_net(sk), ATCP_MIB_OUTRSTS);
 }
 
-/* A segment without a socket: RSTs and TIME-WAIT ACKs. */
-void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
-		     __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
-		     u16 wnd, int oif, u8 tos)
+/* A segment without a socket (mss: with that MSS option if not 0). */
+static void atcp_send_stateless(struct net *net, __be32 saddr, __be32 daddr,
+				__be16 sport, __be16 dport, u32 seq, u32 ack,
+				u8 flags, u16 wnd, u16 mss, int oif, u8 tos)
 {
+	int optlen = mss ? 4 : 0;
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -267,9 +268,11 @@ void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
 		return;
 	}
 	skb_reserve(skb, ATCP_MAX_HEADER);
-	th = skb_push(skb, ATCP_HDR_LEN);
+	th = skb_push(skb, ATCP_HDR_LEN + optlen);
 	skb_reset_transport_header(skb);
-	atcp_fill_header(th, sport, dport, seq, ack, flags, wnd, 0);
+	atcp_fill_header(th, sport, dport, seq, ack, flags, wnd, optlen);
+	if (optlen)
+		atcp_write_syn_options((u8 *)(th + 1), mss);
 	atcp_set_csum(NULL, skb, saddr, daddr);
 
 	iph = skb_push(skb, sizeof(*iph));
@@ -291,6 +294,26 @@ void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
 	if (flags & ATCP_RST)
 		atcp_inc(net, ATCP_MIB_OUTRSTS);
 	ip_local_out(net, NULL, skb);
+}
+
+/* RSTs, TIME-WAIT's ACKs and a SYN-RECEIVED entry's ACKs. */
+void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
+		     __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
+		     u16 wnd, int oif, u8 tos)
+{
+	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack, flags,
+			    wnd, 0, oif, tos);
+}
+
+/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> of a SYN-RECEIVED entry or a SYN
+ * cookie (RFC 9293 §3.10.7.2), with our MSS (§3.7.1).
+ */
+void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
+		      __be16 sport, __be16 dport, u32 seq, u32 ack, u16 wnd,
+		      u16 mss, int oif, u8 tos)
+{
+	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack,
+			    ATCP_SYN | ATCP_ACK, wnd, mss, oif, tos);
 }
 
 /*

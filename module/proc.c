@@ -44,6 +44,11 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_TWKILLED]		= "TWKilled",
 	[ATCP_MIB_ICMPERRORS]		= "InIcmpErrors",
 	[ATCP_MIB_ABORTONDATA]		= "AbortOnData",
+	[ATCP_MIB_SYNCOOKIESSENT]	= "SyncookiesSent",
+	[ATCP_MIB_SYNCOOKIESRECV]	= "SyncookiesRecv",
+	[ATCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
+	[ATCP_MIB_REQQFULLDOCOOKIES]	= "ReqQFullDoCookies",
+	[ATCP_MIB_REQQFULLDROP]		= "ReqQFullDrop",
 };
 
 struct atcp_show {
@@ -53,6 +58,23 @@ struct atcp_show {
 	int sl;
 };
 
+/* A SYN-RECEIVED entry of a passive OPEN (minisocks.c), as its socket
+ * would show: SND.NXT = ISS+1, RCV.NXT = IRS+1, no inode.
+ */
+static void atcp_show_request(struct atcp_show *s,
+			      const struct atcp_request_sock *req)
+{
+	seq_printf(s->seq,
+		   "%4d %pI4:%u %pI4:%u %s %u %u %u 0 %u %u %u %u %u 0 %u %llu 0 0 0\n",
+		   s->sl++, &req->c.skc_rcv_saddr, req->c.skc_num,
+		   &req->c.skc_daddr, ntohs(req->c.skc_dport),
+		   atcp_state_name[TCP_SYN_RECV], req->iss, req->iss + 1,
+		   req->snd_wnd, req->irs, req->iss, req->iss, req->irs + 1,
+		   req->rcv_wnd, req->irs,
+		   (unsigned long long)READ_ONCE(atcp_sysctl(req->listener)->rto_init_ms)
+		   << min_t(u8, req->retrans, 20));
+}
+
 static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
 {
 	struct atcp_show *s = container_of(v, struct atcp_show, v);
@@ -60,6 +82,10 @@ static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
 
 	if (!net_eq(sock_net(sk), s->net))
 		return;
+	if (sk->sk_state == TCP_NEW_SYN_RECV) {
+		atcp_show_request(s, atcp_rsk(sk));
+		return;
+	}
 	seq_printf(s->seq,
 		   "%4d %pI4:%u %pI4:%u %s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %llu\n",
 		   s->sl++, &sk->sk_rcv_saddr, sk->sk_num, &sk->sk_daddr,

@@ -100,6 +100,7 @@ static int atcp_init_sock(struct sock *sk)
 	struct atcp_sysctl *sc = atcp_sysctl(sk);
 
 	atcp_init_tcb(sk);
+	atcp_lq_init(&atcp_sk(sk)->lq);
 	sk->sk_write_space = atcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
 	WRITE_ONCE(sk->sk_sndbuf, sc->wmem_default);
@@ -177,22 +178,24 @@ void atcp_done(struct sock *sk)
 
 /* ---- listen and accept ---------------------------------------------------- */
 
-/* An embryonic child leaves its listener's SYN queue (it failed). */
+void atcp_lq_init(struct atcp_listen_queue *lq)
+{
+	spin_lock_init(&lq->lock);
+	INIT_LIST_HEAD(&lq->syn_q);
+	INIT_LIST_HEAD(&lq->acc_q);
+	lq->syn_len = 0;
+	lq->acc_len = 0;
+	lq->open = false;
+}
+
+/* A child not yet accepted lets go of its listener. */
 void atcp_child_unlink(struct sock *child)
 {
 	struct atcp_sock *as = atcp_sk(child);
 	struct sock *parent = as->parent;
-	struct atcp_listen_queue *lq;
 
 	if (!parent)
 		return;
-	lq = atcp_sk(parent)->lq;
-	spin_lock_bh(&lq->lock);
-	if (!list_empty(&as->q_node)) {
-		list_del_init(&as->q_node);
-		lq->syn_len--;
-	}
-	spin_unlock_bh(&lq->lock);
 	as->parent = NULL;
 	sock_put(parent);
 }
@@ -205,48 +208,53 @@ void atcp_abort_child(struct sock *child)
 	atcp_done(child);
 }
 
-/* A child reached ESTABLISHED: it moves to the accept queue. */
-void atcp_accept_enqueue(struct sock *child)
+/* A child reached ESTABLISHED: it joins the accept queue, unless the
+ * listener closed meanwhile (false).
+ */
+bool atcp_accept_enqueue(struct sock *child)
 {
 	struct atcp_sock *as = atcp_sk(child);
 	struct sock *parent = as->parent;
-	struct atcp_listen_queue *lq = atcp_sk(parent)->lq;
+	struct atcp_listen_queue *lq = &atcp_sk(parent)->lq;
+	bool open;
 
 	spin_lock_bh(&lq->lock);
-	if (lq->open && !list_empty(&as->q_node)) {
-		list_move_tail(&as->q_node, &lq->acc_q);
-		lq->syn_len--;
+	open = lq->open;
+	if (open) {
+		list_add_tail(&as->q_node, &lq->acc_q);
 		lq->acc_len++;
 		WRITE_ONCE(parent->sk_ack_backlog, lq->acc_len);
 	}
 	spin_unlock_bh(&lq->lock);
-	parent->sk_data_ready(parent);
+	if (open)
+		parent->sk_data_ready(parent);
+	return open;
 }
 
-/* The listener closes: its unaccepted children are reset (as Linux). */
+/* The listener closes: its SYN-RECEIVED entries vanish, its unaccepted
+ * children are reset (as Linux).  The queue's storage stays with the
+ * socket, so poll() and accept() never read freed memory.
+ */
 static void atcp_listen_stop(struct sock *sk)
 {
-	struct atcp_listen_queue *lq = atcp_sk(sk)->lq;
+	struct atcp_listen_queue *lq = &atcp_sk(sk)->lq;
 	struct atcp_sock *as;
 	struct sock *child;
 
 	atcp_listen_unhash(sk);
 	atcp_set_state(sk, TCP_CLOSE);
+	spin_lock_bh(&lq->lock);
+	lq->open = false;
+	spin_unlock_bh(&lq->lock);
+	atcp_listen_purge_requests(sk);
 	for (;;) {
 		spin_lock_bh(&lq->lock);
-		lq->open = false;
 		as = list_first_entry_or_null(&lq->acc_q, struct atcp_sock,
 					      q_node);
 		if (as) {
-			lq->acc_len--;
-		} else {
-			as = list_first_entry_or_null(&lq->syn_q,
-						      struct atcp_sock, q_node);
-			if (as)
-				lq->syn_len--;
-		}
-		if (as)
 			list_del_init(&as->q_node);
+			lq->acc_len--;
+		}
 		spin_unlock_bh(&lq->lock);
 		if (!as)
 			break;
@@ -267,14 +275,12 @@ static void atcp_listen_stop(struct sock *sk)
 		sock_put(child);
 	}
 	WRITE_ONCE(sk->sk_ack_backlog, 0);
-	kfree(lq);
-	atcp_sk(sk)->lq = NULL;
 }
 
 static int atcp_listen(struct socket *sock, int backlog)
 {
 	struct sock *sk = sock->sk;
-	struct atcp_listen_queue *lq;
+	struct atcp_listen_queue *lq = &atcp_sk(sk)->lq;
 	int err;
 
 	lock_sock(sk);
@@ -287,26 +293,21 @@ static int atcp_listen(struct socket *sock, int backlog)
 	err = 0;
 	if (sk->sk_state == TCP_LISTEN)
 		goto out;
-	err = -ENOMEM;
-	lq = kzalloc(sizeof(*lq), GFP_KERNEL);
-	if (!lq)
-		goto out;
-	spin_lock_init(&lq->lock);
-	INIT_LIST_HEAD(&lq->syn_q);
-	INIT_LIST_HEAD(&lq->acc_q);
-	lq->open = true;
 	/* An unbound listener gets an ephemeral port; a bound one is
 	 * checked again, as listeners conflict more (SO_REUSEADDR).
 	 */
 	err = atcp_get_port(sk, inet_sk(sk)->inet_num);
 	if (!err && !inet_sk(sk)->inet_num)
 		err = -EADDRINUSE;
-	if (err) {
-		kfree(lq);
+	if (err)
 		goto out;
-	}
 	inet_sk(sk)->inet_sport = htons(inet_sk(sk)->inet_num);
-	atcp_sk(sk)->lq = lq;
+	spin_lock_bh(&lq->lock);
+	lq->syn_len = 0;
+	lq->acc_len = 0;
+	lq->overflow_stamp = jiffies - 121 * HZ;	/* no cookie sent yet */
+	lq->open = true;
+	spin_unlock_bh(&lq->lock);
 	sk_dst_reset(sk);
 	atcp_set_state(sk, TCP_LISTEN);
 	atcp_listen_hash(sk);
@@ -326,7 +327,7 @@ static int atcp_accept_locked(struct sock *sk, int flags, struct sock **out)
 	for (;;) {
 		if (sk->sk_state != TCP_LISTEN)
 			return -EINVAL;
-		lq = atcp_sk(sk)->lq;
+		lq = &atcp_sk(sk)->lq;
 		spin_lock_bh(&lq->lock);
 		as = list_first_entry_or_null(&lq->acc_q, struct atcp_sock,
 					      q_node);
@@ -346,7 +347,7 @@ static int atcp_accept_locked(struct sock *sk, int flags, struct sock **out)
 			return sock_intr_errno(timeo);
 		add_wait_queue_exclusive(sk_sleep(sk), &wait);
 		sk_wait_event(sk, &timeo, sk->sk_state != TCP_LISTEN ||
-			      !list_empty(&atcp_sk(sk)->lq->acc_q), &wait);
+			      READ_ONCE(atcp_sk(sk)->lq.acc_len), &wait);
 		remove_wait_queue(sk_sleep(sk), &wait);
 		err = sock_error(sk);
 		if (err)
@@ -1032,11 +1033,8 @@ static __poll_t atcp_poll(struct file *file, struct socket *sock,
 	__poll_t mask = 0;
 
 	sock_poll_wait(file, sock, wait);
-	if (state == TCP_LISTEN) {
-		struct atcp_listen_queue *lq = READ_ONCE(as->lq);
-
-		return lq && READ_ONCE(lq->acc_len) ? EPOLLIN | EPOLLRDNORM : 0;
-	}
+	if (state == TCP_LISTEN)
+		return READ_ONCE(as->lq.acc_len) ? EPOLLIN | EPOLLRDNORM : 0;
 	shutdown = READ_ONCE(sk->sk_shutdown);
 	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
 		mask |= EPOLLHUP;
