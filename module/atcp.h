@@ -365,7 +365,7 @@ u16 atcp_route_mss(struct sock *sk);
 void atcp_sync_mss(struct sock *sk);
 u32 atcp_size_goal(struct sock *sk);
 void atcp_init_cwnd(struct sock *sk);
-bool atcp_challenge_ack_allowed(struct sock *sk);
+bool atcp_challenge_ack_allowed(struct net *net, u32 *last);
 
 /* timer.c */
 void atcp_init_timers(struct sock *sk);

@@ -34,6 +34,13 @@ static u32 seg_len(const struct sk_buff *skb)
 	return ATCP_SKB_CB(skb)->end_seq - ATCP_SKB_CB(skb)->seq;
 }
 
+/* RFC 5961 §7: may this connection send a challenge ACK now? */
+static bool atcp_may_challenge(struct sock *sk)
+{
+	return atcp_challenge_ack_allowed(sock_net(sk),
+					  &atcp_sk(sk)->challenge_jiffies);
+}
+
 /* Connection reset (RFC 9293 §3.10.7.4 second; errors as Linux). */
 static void atcp_reset(struct sock *sk)
 {
@@ -385,7 +392,7 @@ static bool atcp_check_rst(struct sock *sk, struct sk_buff *skb)
 		return true;
 	if (cb->seq != as->rcv_nxt) {
 		/* In the window but not exact: challenge ACK */
-		if (atcp_challenge_ack_allowed(sk))
+		if (atcp_may_challenge(sk))
 			atcp_send_ack(sk);
 		return false;
 	}
@@ -414,7 +421,7 @@ static bool atcp_check_syn(struct sock *sk, struct sk_buff *skb)
 		atcp_abort_child(sk);
 		return false;
 	}
-	if (atcp_challenge_ack_allowed(sk))
+	if (atcp_may_challenge(sk))
 		atcp_send_ack(sk);
 	return false;
 }
@@ -461,13 +468,13 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (seq_gt(ack, as->snd_nxt)) {
 		atcp_inc(sock_net(sk), ATCP_MIB_FUTUREACK);
-		if (atcp_challenge_ack_allowed(sk))
+		if (atcp_may_challenge(sk))
 			atcp_send_ack(sk);
 		return false;
 	}
 	if (seq_lt(ack, as->snd_una - max(as->snd_max_wnd, 1U))) {
 		atcp_inc(sock_net(sk), ATCP_MIB_OLDACK);
-		if (atcp_challenge_ack_allowed(sk))
+		if (atcp_may_challenge(sk))
 			atcp_send_ack(sk);
 		return false;
 	}

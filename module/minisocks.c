@@ -504,15 +504,12 @@ void atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb)
 		atcp_reqsk_send_ack(req);
 		goto drop;
 	}
-	if (seq_lt(seq, rcv_nxt)) {		/* trimmed to the window */
-		flags &= ~ATCP_SYN;
-		seq = rcv_nxt;
-	}
-
-	/* second, check the RST bit (RFC 5961 §3.2) */
+	/* second, check the RST bit (RFC 5961 §3.2), on SEG.SEQ as it
+	 * arrived; the child trims the text to the window
+	 */
 	if (flags & ATCP_RST) {
 		if (seq != rcv_nxt) {
-			if (atcp_challenge_ack_allowed(net))
+			if (atcp_challenge_ack_allowed(net, NULL))
 				atcp_reqsk_send_ack(req);
 		} else {
 			atcp_reqsk_drop(req, false);	/* back to LISTEN */

@@ -504,12 +504,12 @@ void atcp_push(struct sock *sk)
  * between half and one and a half times the limit, so that an off-path
  * sender cannot count a fixed budget down to learn whether its guesses hit
  * a connection (the side channel of CVE-2016-5696).  INT_MAX, the default
- * as in Linux since 6.0, leaves the per-netns budget out.
+ * as in Linux since 6.0, leaves the per-netns budget out.  last: the
+ * connection's stamp of its last challenge ACK (NULL: a SYN-RECEIVED
+ * entry, which has only the per-netns budget).
  */
-bool atcp_challenge_ack_allowed(struct sock *sk)
+bool atcp_challenge_ack_allowed(struct net *net, u32 *last)
 {
-	struct atcp_sock *as = atcp_sk(sk);
-	struct net *net = sock_net(sk);
 	struct atcp_net *an = atcp_pernet(net);
 	u32 limit = READ_ONCE(an->sysctl.challenge_ack_limit);
 	u32 gap = msecs_to_jiffies(READ_ONCE(an->sysctl.invalid_ratelimit_ms));
@@ -517,11 +517,13 @@ bool atcp_challenge_ack_allowed(struct sock *sk)
 	bool ok = true;
 	u64 sec;
 
-	if (as->challenge_jiffies && now - as->challenge_jiffies < gap) {
-		atcp_inc(net, ATCP_MIB_CHALLENGEACKLIMITED);
-		return false;
+	if (last) {
+		if (*last && now - *last < gap) {
+			atcp_inc(net, ATCP_MIB_CHALLENGEACKLIMITED);
+			return false;
+		}
+		*last = now ?: 1;
 	}
-	as->challenge_jiffies = now ?: 1;
 
 	if (limit != INT_MAX) {
 		sec = ktime_get_seconds();
