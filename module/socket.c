@@ -57,42 +57,50 @@ void atcp_set_state(struct sock *sk, int state)
 	inet_sk_set_state(sk, state);
 }
 
-/* A fresh TCB; the options a user set survive (children inherit them). */
-void atcp_init_tcb(struct sock *sk)
+/*
+ * A fresh TCB for the next connection: everything from snd_una up to the
+ * options the user set (atcp.h) starts again.  The user's options, the
+ * hrtimers and their deferred work, and the socket's port stay as they are.
+ */
+static void atcp_reset_tcb(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct {
-		bool nodelay;
-		u16 user_mss;
-		u8 syn_retries, keepcnt;
-		u32 user_timeout_ms, keepidle_s, keepintvl_s, lingertime_ms;
-	} keep = {
-		as->nodelay, as->user_mss, as->syn_retries, as->keepcnt,
-		as->user_timeout_ms, as->keepidle_s, as->keepintvl_s,
-		as->lingertime_ms,
-	};
 
+	BUILD_BUG_ON(offsetof(struct atcp_sock, snd_una) >
+		     offsetof(struct atcp_sock, nodelay));
 	memset((char *)as + offsetof(struct atcp_sock, snd_una), 0,
-	       sizeof(*as) - offsetof(struct atcp_sock, snd_una));
-	as->nodelay = keep.nodelay;
-	as->user_mss = keep.user_mss;
-	as->syn_retries = keep.syn_retries;
-	as->user_timeout_ms = keep.user_timeout_ms;
-	as->keepidle_s = keep.keepidle_s;
-	as->keepintvl_s = keep.keepintvl_s;
-	as->keepcnt = keep.keepcnt;
-	as->lingertime_ms = keep.lingertime_ms;
-
+	       offsetof(struct atcp_sock, nodelay) -
+	       offsetof(struct atcp_sock, snd_una));
 	skb_queue_head_init(&as->rtx_queue);
 	skb_queue_head_init(&as->ooo_queue);
-	INIT_LIST_HEAD(&as->q_node);
-	atcp_init_timers(sk);
 	as->rto_us = atcp_sysctl(sk)->rto_init_ms * 1000U;
 	as->mss = ATCP_DEFAULT_MSS;
 	as->peer_mss = ATCP_DEFAULT_MSS;
 	as->advmss = ATCP_DEFAULT_MSS;
 	as->ssthresh = 0x7fffffff;
 	as->cwnd = 10 * ATCP_DEFAULT_MSS;
+}
+
+/*
+ * The TCB of a new socket or of a listener's new child (a copy of the
+ * listener): a fresh connection, timers, no port or queue linkage yet.
+ * The options a user set survive (children inherit them).
+ */
+void atcp_init_tcb(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_reset_tcb(sk);
+	atcp_init_timers(sk);
+	as->deferred = 0;
+	INIT_HLIST_NODE(&as->bind_node);
+	as->bb = NULL;
+	INIT_HLIST_NODE(&as->listen_node);
+	as->lq = NULL;
+	as->parent = NULL;
+	INIT_LIST_HEAD(&as->q_node);
+	as->in_ehash = false;
+	as->autobound = false;
 }
 
 static int atcp_init_sock(struct sock *sk)
@@ -434,6 +442,8 @@ static int atcp_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 	atcp_sync_mss(sk);
 	atomic_set(&inet->inet_id, get_random_u16());
 	as->last_rcv_us = atcp_now_us();
+	/* A new connection: no error of a previous one (tcp_connect_init) */
+	WRITE_ONCE(sk->sk_err, 0);
 	atcp_inc(sock_net(sk), ATCP_MIB_ACTIVEOPENS);
 	err = atcp_send_syn(sk);
 	if (err)
@@ -451,8 +461,14 @@ failure:
 	return err;
 }
 
-/* Abort (RFC 9293 §3.10.5) and return to CLOSED, reusable: connect()
- * failures, connect(AF_UNSPEC), shutdown of a listener or SYN-SENT.
+/*
+ * Abort (RFC 9293 §3.10.5) and return to CLOSED, reusable: connect()
+ * failures, connect(AF_UNSPEC), shutdown of a listener or SYN-SENT.  As
+ * Linux's tcp_disconnect(): a port the user bound explicitly stays bound
+ * (SOCK_BINDPORT_LOCK), an automatic one goes back (atcp_unhash()), and
+ * so does the source address unless bound.  The timers are stopped; a
+ * callback already running leaves its work to release_cb, which finds
+ * the timer no longer pending.
  */
 static int atcp_disconnect(struct sock *sk, int flags)
 {
@@ -473,11 +489,17 @@ static int atcp_disconnect(struct sock *sk, int flags)
 	atcp_stop_all_timers(sk);
 	atcp_unhash(sk);
 	atcp_purge_all(sk);
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet_sk(sk)->inet_saddr = 0;
+		sk->sk_rcv_saddr = 0;
+	}
 	inet_sk(sk)->inet_dport = 0;
-	sk->sk_shutdown = 0;
+	sk->sk_daddr = 0;
+	atcp_sk(sk)->autobound = false;
+	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
 	sk_dst_reset(sk);
-	atcp_init_tcb(sk);
+	atcp_reset_tcb(sk);
 	sk_error_report(sk);
 	return 0;
 }
