@@ -519,6 +519,15 @@ static void atcp_mark_urg(struct sock *sk, int flags)
 	}
 }
 
+/* The end of a write: its last segment, still queued, carries PSH. */
+static void atcp_mark_push(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && skb->len)
+		ATCP_SKB_CB(skb)->flags |= ATCP_PSH;
+}
+
 /* SEND (RFC 9293 §3.10.2) */
 static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
@@ -576,10 +585,12 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		as->write_seq += copy;
 		ATCP_SKB_CB(skb)->end_seq += copy;
 		copied += copy;
-		/* Urgent data goes out at the end, every segment of it
-		 * carrying the pointer (as Linux).
+		/* A full segment goes out now, unless it ends the write: the
+		 * last segment of a write carries PSH (RFC 9293 §3.9.1.2
+		 * MUST-61), set below.  Urgent data goes out at the end,
+		 * every segment of it carrying the pointer (as Linux).
 		 */
-		if (skb->len >= goal && !(flags & MSG_OOB))
+		if (skb->len >= goal && copied < size && !(flags & MSG_OOB))
 			atcp_push(sk);
 		continue;
 
@@ -592,16 +603,16 @@ wait_for_memory:
 			goto do_error;
 	}
 	atcp_mark_urg(sk, flags);
-	skb = skb_peek_tail(&sk->sk_write_queue);
-	if (skb && copied)
-		ATCP_SKB_CB(skb)->flags |= ATCP_PSH;
+	atcp_mark_push(sk);
 	atcp_push(sk);
 	release_sock(sk);
 	return copied;
 
 do_error:
-	if (copied)
+	if (copied) {
 		atcp_mark_urg(sk, flags);
+		atcp_mark_push(sk);
+	}
 	atcp_push(sk);
 	if (copied) {
 		release_sock(sk);
