@@ -5,6 +5,7 @@
  * struct proto and struct proto_ops.  Errors are those Linux TCP returns.
  */
 #include <linux/module.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/sockios.h>
 #include <asm/ioctls.h>
 #include <linux/tcp.h>
@@ -781,6 +782,122 @@ out:
 	return err;
 }
 
+/*
+ * splice(2) from the socket: one pass over the receive queue, in order,
+ * moving at most len octets to the pipe and never past the urgent mark
+ * (the octet there is the out-of-band one; recv() steps over it).
+ * Octets moved, or a negative errno from the pipe.
+ */
+static int atcp_splice_some(struct sock *sk, struct pipe_inode_info *pipe,
+			    size_t len, unsigned int flags)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+	u32 offset, n;
+	int copied = 0, used;
+
+	while (copied < len && (skb = skb_peek(&sk->sk_receive_queue))) {
+		offset = as->copied_seq - ATCP_SKB_CB(skb)->seq;
+		if (offset < skb->len) {
+			n = min_t(size_t, skb->len - offset, len - copied);
+			if (as->urg_data) {
+				u32 urg_off = as->urg_seq - as->copied_seq;
+
+				if (urg_off < n)
+					n = urg_off;
+				if (!n)
+					break;	/* at the mark */
+			}
+			used = skb_splice_bits(skb, sk, offset, pipe, n, flags);
+			if (used <= 0) {
+				if (!copied)
+					copied = used;
+				break;
+			}
+			WRITE_ONCE(as->copied_seq, as->copied_seq + used);
+			copied += used;
+			if (used < n)
+				break;		/* the pipe is full */
+			if (offset + used < skb->len)
+				continue;
+		}
+		__skb_unlink(skb, &sk->sk_receive_queue);
+		__kfree_skb(skb);
+	}
+	if (copied > 0)
+		atcp_cleanup_rbuf(sk);
+	return copied;
+}
+
+/*
+ * proto_ops->splice_read, with the answers of Linux's tcp_splice_read():
+ * it waits for data as recv() does, but not at the urgent mark, where the
+ * queue holds only what the out-of-band rules keep back: there it returns
+ * 0 (EAGAIN without blocking) instead of sleeping for data that is there.
+ */
+static ssize_t atcp_splice_read(struct socket *sock, loff_t *ppos,
+				struct pipe_inode_info *pipe, size_t len,
+				unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	ssize_t spliced = 0;
+	long timeo;
+	int ret = 0;
+
+	if (unlikely(*ppos))
+		return -ESPIPE;
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, sock->file->f_flags & O_NONBLOCK);
+	while (len) {
+		if (sk->sk_state == TCP_LISTEN) {
+			ret = -ENOTCONN;
+			break;
+		}
+		ret = atcp_splice_some(sk, pipe, len, flags);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (spliced || sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				ret = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				ret = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				ret = -EAGAIN;
+				break;
+			}
+			/* Data queued but none to move: the urgent mark. */
+			if (!skb_queue_empty(&sk->sk_receive_queue))
+				break;
+			sk_wait_data(sk, &timeo, NULL);
+			if (signal_pending(current)) {
+				ret = sock_intr_errno(timeo);
+				break;
+			}
+			continue;
+		}
+		len -= ret;
+		spliced += ret;
+		if (!len || !timeo)
+			break;
+		/* let the backlog in, then go on while the connection does */
+		release_sock(sk);
+		lock_sock(sk);
+		if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+		    (sk->sk_shutdown & RCV_SHUTDOWN) || signal_pending(current))
+			break;
+	}
+	release_sock(sk);
+	return spliced ? spliced : ret;
+}
+
 /* ---- close and shutdown ------------------------------------------------------ */
 
 /* Send our FIN for CLOSE or shutdown(SHUT_WR) (RFC 9293 §3.10.4). */
@@ -1206,6 +1323,7 @@ const struct proto_ops atcp_stream_ops = {
 	.getsockopt	= sock_common_getsockopt,
 	.sendmsg	= inet_sendmsg,
 	.recvmsg	= inet_recvmsg,
+	.splice_read	= atcp_splice_read,
 	.mmap		= sock_no_mmap,
 };
 
