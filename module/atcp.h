@@ -309,7 +309,7 @@ void atcp_push(struct sock *sk);
 void atcp_send_ack(struct sock *sk);
 void atcp_send_ack_seq(struct sock *sk, u32 seq);
 int atcp_send_syn(struct sock *sk);
-void atcp_send_fin(struct sock *sk);
+bool atcp_send_fin(struct sock *sk);
 void atcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void atcp_send_reset(struct net *net, struct sk_buff *in, u32 seq, u32 ack,
 		     u8 flags);

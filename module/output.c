@@ -208,21 +208,39 @@ int atcp_send_syn(struct sock *sk)
 	return 0;
 }
 
-/* FIN after all queued data (RFC 9293 §3.10.4 CLOSE). */
-void atcp_send_fin(struct sock *sk)
+/*
+ * FIN after all queued data (RFC 9293 §3.10.4 CLOSE), from close() and
+ * shutdown() (process context).  Without memory for a segment of its own
+ * the FIN rides on the last segment sent and not yet acknowledged, and
+ * goes out with its retransmission (as Linux under memory pressure).
+ * False when neither is possible: the caller aborts the connection.
+ */
+bool atcp_send_fin(struct sock *sk)
 {
+	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 
 	if (skb && !(ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN))) {
 		/* Piggyback on the last unsent segment. */
 		ATCP_SKB_CB(skb)->flags |= ATCP_FIN;
 		ATCP_SKB_CB(skb)->end_seq++;
-		atcp_sk(sk)->write_seq++;
-	} else {
-		skb = atcp_alloc_ctl_skb(sk, GFP_ATOMIC | __GFP_NOFAIL);
+		as->write_seq++;
+	} else if ((skb = atcp_alloc_ctl_skb(sk, sk->sk_allocation))) {
 		atcp_queue_ctl(sk, skb, ATCP_FIN);
+	} else {
+		skb = skb_peek_tail(&as->rtx_queue);
+		if (skb_queue_empty(&sk->sk_write_queue) && skb &&
+		    !(ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN))) {
+			ATCP_SKB_CB(skb)->flags |= ATCP_FIN;
+			ATCP_SKB_CB(skb)->end_seq++;
+			as->write_seq++;
+			as->snd_nxt++;	/* as if sent with the segment */
+			return true;
+		}
+		return false;
 	}
 	atcp_push(sk);
+	return true;
 }
 
 /* RST to abort a connection (RFC 9293 §3.10.5 ABORT). */

@@ -915,12 +915,24 @@ static bool atcp_close_state(struct sock *sk)
 	return false;
 }
 
+/* No memory for our FIN: abort rather than wait for nothing (as Linux's
+ * tcp_close() under memory pressure; the user of a live socket sees
+ * ENOMEM).
+ */
+static void atcp_abort_nomem(struct sock *sk)
+{
+	atcp_send_active_reset(sk, GFP_ATOMIC);
+	if (!sock_flag(sk, SOCK_DEAD))
+		WRITE_ONCE(sk->sk_err, ENOMEM);
+	atcp_done(sk);
+}
+
 static void atcp_shutdown(struct sock *sk, int how)
 {
 	if (!(how & SEND_SHUTDOWN))
 		return;
-	if (atcp_close_state(sk))
-		atcp_send_fin(sk);
+	if (atcp_close_state(sk) && !atcp_send_fin(sk))
+		atcp_abort_nomem(sk);
 }
 
 static bool atcp_closing(const struct sock *sk)
@@ -957,8 +969,8 @@ static void atcp_close(struct sock *sk, long timeout)
 		/* ABORT: <SEQ=SND.NXT><CTL=RST> */
 		atcp_send_active_reset(sk, sk->sk_allocation);
 		atcp_done(sk);
-	} else if (atcp_close_state(sk)) {
-		atcp_send_fin(sk);
+	} else if (atcp_close_state(sk) && !atcp_send_fin(sk)) {
+		atcp_abort_nomem(sk);
 	}
 
 	if (timeout && atcp_closing(sk)) {
