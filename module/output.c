@@ -479,6 +479,7 @@ void atcp_write_xmit(struct sock *sk)
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
 	    skb_queue_empty(&as->rtx_queue) && !as->rtx_timer.pending) {
 		as->persist = true;
+		as->probe0_start_us = 0;
 		atcp_arm_rtx(sk);
 	}
 }
