@@ -225,21 +225,23 @@ bool atcp_send_fin(struct sock *sk)
 		ATCP_SKB_CB(skb)->flags |= ATCP_FIN;
 		ATCP_SKB_CB(skb)->end_seq++;
 		as->write_seq++;
-	} else if ((skb = atcp_alloc_ctl_skb(sk, sk->sk_allocation))) {
-		atcp_queue_ctl(sk, skb, ATCP_FIN);
-	} else {
-		skb = skb_peek_tail(&as->rtx_queue);
-		if (skb_queue_empty(&sk->sk_write_queue) && skb &&
-		    !(ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN))) {
-			ATCP_SKB_CB(skb)->flags |= ATCP_FIN;
-			ATCP_SKB_CB(skb)->end_seq++;
-			as->write_seq++;
-			as->snd_nxt++;	/* as if sent with the segment */
-			return true;
-		}
-		return false;
+		atcp_push(sk);
+		return true;
 	}
-	atcp_push(sk);
+	skb = atcp_alloc_ctl_skb(sk, sk->sk_allocation);
+	if (skb) {
+		atcp_queue_ctl(sk, skb, ATCP_FIN);
+		atcp_push(sk);
+		return true;
+	}
+	skb = skb_peek_tail(&as->rtx_queue);
+	if (!skb_queue_empty(&sk->sk_write_queue) || !skb ||
+	    (ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN)))
+		return false;
+	ATCP_SKB_CB(skb)->flags |= ATCP_FIN;
+	ATCP_SKB_CB(skb)->end_seq++;
+	as->write_seq++;
+	as->snd_nxt++;		/* as if sent with the segment */
 	return true;
 }
 
