@@ -86,7 +86,7 @@ struct atcp_sock {
 	struct inet_sock inet;		/* must be first */
 	struct atcp_listen_queue lq;	/* listeners only (atcp_listen()) */
 
-	/* Everything from snd_una on is reset by atcp_init_tcb(). */
+	/* From snd_una to nodelay: one connection (atcp_reset_tcb()). */
 
 	/* Send sequence variables (RFC 9293 §3.3.1) */
 	u32 snd_una;	/* SND.UNA: oldest unacknowledged sequence number */
@@ -113,7 +113,6 @@ struct atcp_sock {
 	u16 mss;	/* SMSS: largest segment we send */
 	u16 advmss;	/* the MSS we announced */
 	u16 peer_mss;	/* the MSS the peer announced (536 if none) */
-	u16 user_mss;	/* TCP_MAXSEG, 0 if unset */
 
 	/* Retransmission timer (RFC 6298) */
 	u32 srtt_us;	/* SRTT, 0 before the first sample */
@@ -140,22 +139,13 @@ struct atcp_sock {
 	struct sk_buff_head ooo_queue;	/* received out of order */
 	/* sk->sk_write_queue holds what is not sent yet */
 
-	/* Timers */
-	struct atcp_timer rtx_timer;	/* retransmit and persist */
-	struct atcp_timer delack_timer;	/* delayed ACK */
-	struct atcp_timer ka_timer;	/* keep-alive, FIN-WAIT-2 */
-	unsigned long deferred;		/* ATCP_DEFER_* */
+	/* Timer state of the connection (the hrtimers are below) */
 	bool ack_pending;		/* an ACK is owed */
 	bool persist;			/* rtx_timer is the persist timer */
 	u8 quickack;			/* ACK the next segments at once */
+	u64 probe0_start_us;		/* first zero-window probe, or 0 */
 
-	/* Options and counters */
-	bool nodelay;			/* TCP_NODELAY */
-	u8 syn_retries;			/* TCP_SYNCNT, 0 = sysctl */
-	u32 user_timeout_ms;		/* TCP_USER_TIMEOUT */
-	u32 keepidle_s, keepintvl_s;	/* TCP_KEEPIDLE, TCP_KEEPINTVL */
-	u8 keepcnt;			/* TCP_KEEPCNT */
-	u32 lingertime_ms;		/* FIN-WAIT-2 orphan time */
+	/* Counters */
 	u64 bytes_acked;		/* RFC 4898 tcpEStatsAppHCThruOctetsAcked */
 	u64 bytes_received;		/* ... tcpEStatsAppHCThruOctetsReceived */
 	u64 bytes_sent;
@@ -164,6 +154,29 @@ struct atcp_sock {
 	u64 last_rcv_us;		/* for keep-alive idle time */
 	u64 first_rtx_us;		/* start of the current retransmissions */
 	u32 challenge_jiffies;		/* last challenge ACK sent (0: none) */
+
+	/*
+	 * Up to here: one connection's state, cleared by atcp_reset_tcb()
+	 * when a socket goes back to CLOSED for reuse (disconnect).  From
+	 * nodelay on: the socket's own, which outlives a connection: the
+	 * options the user set, the hrtimers (a callback may be running)
+	 * and the work they deferred, and the port the socket holds.
+	 */
+
+	/* Options the user set (first field: the end of the TCB proper) */
+	bool nodelay;			/* TCP_NODELAY */
+	u16 user_mss;			/* TCP_MAXSEG, 0 if unset */
+	u8 syn_retries;			/* TCP_SYNCNT, 0 = sysctl */
+	u32 user_timeout_ms;		/* TCP_USER_TIMEOUT */
+	u32 keepidle_s, keepintvl_s;	/* TCP_KEEPIDLE, TCP_KEEPINTVL */
+	u8 keepcnt;			/* TCP_KEEPCNT */
+	u32 lingertime_ms;		/* FIN-WAIT-2 orphan time */
+
+	/* Timers */
+	struct atcp_timer rtx_timer;	/* retransmit and persist */
+	struct atcp_timer delack_timer;	/* delayed ACK */
+	struct atcp_timer ka_timer;	/* keep-alive, FIN-WAIT-2 */
+	unsigned long deferred;		/* ATCP_DEFER_*, each holds a ref */
 
 	/* Lookup and the listener's queues */
 	struct hlist_node bind_node;	/* in the port's bind bucket */
@@ -346,7 +359,7 @@ void atcp_push(struct sock *sk);
 void atcp_send_ack(struct sock *sk);
 void atcp_send_ack_seq(struct sock *sk, u32 seq);
 int atcp_send_syn(struct sock *sk);
-void atcp_send_fin(struct sock *sk);
+bool atcp_send_fin(struct sock *sk);
 void atcp_send_active_reset(struct sock *sk, gfp_t gfp);
 void atcp_send_reset(struct net *net, struct sk_buff *in, u32 seq, u32 ack,
 		     u8 flags);

@@ -209,21 +209,41 @@ int atcp_send_syn(struct sock *sk)
 	return 0;
 }
 
-/* FIN after all queued data (RFC 9293 §3.10.4 CLOSE). */
-void atcp_send_fin(struct sock *sk)
+/*
+ * FIN after all queued data (RFC 9293 §3.10.4 CLOSE), from close() and
+ * shutdown() (process context).  Without memory for a segment of its own
+ * the FIN rides on the last segment sent and not yet acknowledged, and
+ * goes out with its retransmission (as Linux under memory pressure).
+ * False when neither is possible: the caller aborts the connection.
+ */
+bool atcp_send_fin(struct sock *sk)
 {
+	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
 
 	if (skb && !(ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN))) {
 		/* Piggyback on the last unsent segment. */
 		ATCP_SKB_CB(skb)->flags |= ATCP_FIN;
 		ATCP_SKB_CB(skb)->end_seq++;
-		atcp_sk(sk)->write_seq++;
-	} else {
-		skb = atcp_alloc_ctl_skb(sk, GFP_ATOMIC | __GFP_NOFAIL);
-		atcp_queue_ctl(sk, skb, ATCP_FIN);
+		as->write_seq++;
+		atcp_push(sk);
+		return true;
 	}
-	atcp_push(sk);
+	skb = atcp_alloc_ctl_skb(sk, sk->sk_allocation);
+	if (skb) {
+		atcp_queue_ctl(sk, skb, ATCP_FIN);
+		atcp_push(sk);
+		return true;
+	}
+	skb = skb_peek_tail(&as->rtx_queue);
+	if (!skb_queue_empty(&sk->sk_write_queue) || !skb ||
+	    (ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN)))
+		return false;
+	ATCP_SKB_CB(skb)->flags |= ATCP_FIN;
+	ATCP_SKB_CB(skb)->end_seq++;
+	as->write_seq++;
+	as->snd_nxt++;		/* as if sent with the segment */
+	return true;
 }
 
 /* RST to abort a connection (RFC 9293 §3.10.5 ABORT). */
@@ -485,6 +505,7 @@ void atcp_write_xmit(struct sock *sk)
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
 	    skb_queue_empty(&as->rtx_queue) && !as->rtx_timer.pending) {
 		as->persist = true;
+		as->probe0_start_us = 0;
 		atcp_arm_rtx(sk);
 	}
 }

@@ -5,6 +5,7 @@
  * struct proto and struct proto_ops.  Errors are those Linux TCP returns.
  */
 #include <linux/module.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/sockios.h>
 #include <asm/ioctls.h>
 #include <linux/tcp.h>
@@ -57,42 +58,50 @@ void atcp_set_state(struct sock *sk, int state)
 	inet_sk_set_state(sk, state);
 }
 
-/* A fresh TCB; the options a user set survive (children inherit them). */
-void atcp_init_tcb(struct sock *sk)
+/*
+ * A fresh TCB for the next connection: everything from snd_una up to the
+ * options the user set (atcp.h) starts again.  The user's options, the
+ * hrtimers and their deferred work, and the socket's port stay as they are.
+ */
+static void atcp_reset_tcb(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct {
-		bool nodelay;
-		u16 user_mss;
-		u8 syn_retries, keepcnt;
-		u32 user_timeout_ms, keepidle_s, keepintvl_s, lingertime_ms;
-	} keep = {
-		as->nodelay, as->user_mss, as->syn_retries, as->keepcnt,
-		as->user_timeout_ms, as->keepidle_s, as->keepintvl_s,
-		as->lingertime_ms,
-	};
 
+	BUILD_BUG_ON(offsetof(struct atcp_sock, snd_una) >
+		     offsetof(struct atcp_sock, nodelay));
 	memset((char *)as + offsetof(struct atcp_sock, snd_una), 0,
-	       sizeof(*as) - offsetof(struct atcp_sock, snd_una));
-	as->nodelay = keep.nodelay;
-	as->user_mss = keep.user_mss;
-	as->syn_retries = keep.syn_retries;
-	as->user_timeout_ms = keep.user_timeout_ms;
-	as->keepidle_s = keep.keepidle_s;
-	as->keepintvl_s = keep.keepintvl_s;
-	as->keepcnt = keep.keepcnt;
-	as->lingertime_ms = keep.lingertime_ms;
-
+	       offsetof(struct atcp_sock, nodelay) -
+	       offsetof(struct atcp_sock, snd_una));
 	skb_queue_head_init(&as->rtx_queue);
 	skb_queue_head_init(&as->ooo_queue);
-	INIT_LIST_HEAD(&as->q_node);
-	atcp_init_timers(sk);
 	as->rto_us = atcp_sysctl(sk)->rto_init_ms * 1000U;
 	as->mss = ATCP_DEFAULT_MSS;
 	as->peer_mss = ATCP_DEFAULT_MSS;
 	as->advmss = ATCP_DEFAULT_MSS;
 	as->ssthresh = 0x7fffffff;
 	as->cwnd = 10 * ATCP_DEFAULT_MSS;
+}
+
+/*
+ * The TCB of a new socket or of a listener's new child (a copy of the
+ * listener): a fresh connection, timers, no port or queue linkage yet.
+ * The options a user set survive (children inherit them).
+ */
+void atcp_init_tcb(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_reset_tcb(sk);
+	atcp_init_timers(sk);
+	as->deferred = 0;
+	INIT_HLIST_NODE(&as->bind_node);
+	as->bb = NULL;
+	INIT_HLIST_NODE(&as->listen_node);
+	as->lq = NULL;
+	as->parent = NULL;
+	INIT_LIST_HEAD(&as->q_node);
+	as->in_ehash = false;
+	as->autobound = false;
 }
 
 static int atcp_init_sock(struct sock *sk)
@@ -435,6 +444,8 @@ static int atcp_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 	atcp_sync_mss(sk);
 	atomic_set(&inet->inet_id, get_random_u16());
 	as->last_rcv_us = atcp_now_us();
+	/* A new connection: no error of a previous one (tcp_connect_init) */
+	WRITE_ONCE(sk->sk_err, 0);
 	atcp_inc(sock_net(sk), ATCP_MIB_ACTIVEOPENS);
 	err = atcp_send_syn(sk);
 	if (err)
@@ -452,8 +463,14 @@ failure:
 	return err;
 }
 
-/* Abort (RFC 9293 §3.10.5) and return to CLOSED, reusable: connect()
- * failures, connect(AF_UNSPEC), shutdown of a listener or SYN-SENT.
+/*
+ * Abort (RFC 9293 §3.10.5) and return to CLOSED, reusable: connect()
+ * failures, connect(AF_UNSPEC), shutdown of a listener or SYN-SENT.  As
+ * Linux's tcp_disconnect(): a port the user bound explicitly stays bound
+ * (SOCK_BINDPORT_LOCK), an automatic one goes back (atcp_unhash()), and
+ * so does the source address unless bound.  The timers are stopped; a
+ * callback already running leaves its work to release_cb, which finds
+ * the timer no longer pending.
  */
 static int atcp_disconnect(struct sock *sk, int flags)
 {
@@ -474,11 +491,17 @@ static int atcp_disconnect(struct sock *sk, int flags)
 	atcp_stop_all_timers(sk);
 	atcp_unhash(sk);
 	atcp_purge_all(sk);
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet_sk(sk)->inet_saddr = 0;
+		sk->sk_rcv_saddr = 0;
+	}
 	inet_sk(sk)->inet_dport = 0;
-	sk->sk_shutdown = 0;
+	sk->sk_daddr = 0;
+	atcp_sk(sk)->autobound = false;
+	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
 	sk_dst_reset(sk);
-	atcp_init_tcb(sk);
+	atcp_reset_tcb(sk);
 	sk_error_report(sk);
 	return 0;
 }
@@ -496,6 +519,15 @@ static void atcp_mark_urg(struct sock *sk, int flags)
 		as->snd_up = as->write_seq;
 		as->urg_pending = true;
 	}
+}
+
+/* The end of a write: its last segment, still queued, carries PSH. */
+static void atcp_mark_push(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && skb->len)
+		ATCP_SKB_CB(skb)->flags |= ATCP_PSH;
 }
 
 /* SEND (RFC 9293 §3.10.2) */
@@ -555,10 +587,12 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		as->write_seq += copy;
 		ATCP_SKB_CB(skb)->end_seq += copy;
 		copied += copy;
-		/* Urgent data goes out at the end, every segment of it
-		 * carrying the pointer (as Linux).
+		/* A full segment goes out now, unless it ends the write: the
+		 * last segment of a write carries PSH (RFC 9293 §3.9.1.2
+		 * MUST-61), set below.  Urgent data goes out at the end,
+		 * every segment of it carrying the pointer (as Linux).
 		 */
-		if (skb->len >= goal && !(flags & MSG_OOB))
+		if (skb->len >= goal && copied < size && !(flags & MSG_OOB))
 			atcp_push(sk);
 		continue;
 
@@ -571,16 +605,16 @@ wait_for_memory:
 			goto do_error;
 	}
 	atcp_mark_urg(sk, flags);
-	skb = skb_peek_tail(&sk->sk_write_queue);
-	if (skb && copied)
-		ATCP_SKB_CB(skb)->flags |= ATCP_PSH;
+	atcp_mark_push(sk);
 	atcp_push(sk);
 	release_sock(sk);
 	return copied;
 
 do_error:
-	if (copied)
+	if (copied) {
 		atcp_mark_urg(sk, flags);
+		atcp_mark_push(sk);
+	}
 	atcp_push(sk);
 	if (copied) {
 		release_sock(sk);
@@ -749,6 +783,122 @@ out:
 	return err;
 }
 
+/*
+ * splice(2) from the socket: one pass over the receive queue, in order,
+ * moving at most len octets to the pipe and never past the urgent mark
+ * (the octet there is the out-of-band one; recv() steps over it).
+ * Octets moved, or a negative errno from the pipe.
+ */
+static int atcp_splice_some(struct sock *sk, struct pipe_inode_info *pipe,
+			    size_t len, unsigned int flags)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+	u32 offset, n;
+	int copied = 0, used;
+
+	while (copied < len && (skb = skb_peek(&sk->sk_receive_queue))) {
+		offset = as->copied_seq - ATCP_SKB_CB(skb)->seq;
+		if (offset < skb->len) {
+			n = min_t(size_t, skb->len - offset, len - copied);
+			if (as->urg_data) {
+				u32 urg_off = as->urg_seq - as->copied_seq;
+
+				if (urg_off < n)
+					n = urg_off;
+				if (!n)
+					break;	/* at the mark */
+			}
+			used = skb_splice_bits(skb, sk, offset, pipe, n, flags);
+			if (used <= 0) {
+				if (!copied)
+					copied = used;
+				break;
+			}
+			WRITE_ONCE(as->copied_seq, as->copied_seq + used);
+			copied += used;
+			if (used < n)
+				break;		/* the pipe is full */
+			if (offset + used < skb->len)
+				continue;
+		}
+		__skb_unlink(skb, &sk->sk_receive_queue);
+		__kfree_skb(skb);
+	}
+	if (copied > 0)
+		atcp_cleanup_rbuf(sk);
+	return copied;
+}
+
+/*
+ * proto_ops->splice_read, with the answers of Linux's tcp_splice_read():
+ * it waits for data as recv() does, but not at the urgent mark, where the
+ * queue holds only what the out-of-band rules keep back: there it returns
+ * 0 (EAGAIN without blocking) instead of sleeping for data that is there.
+ */
+static ssize_t atcp_splice_read(struct socket *sock, loff_t *ppos,
+				struct pipe_inode_info *pipe, size_t len,
+				unsigned int flags)
+{
+	struct sock *sk = sock->sk;
+	ssize_t spliced = 0;
+	long timeo;
+	int ret = 0;
+
+	if (unlikely(*ppos))
+		return -ESPIPE;
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, sock->file->f_flags & O_NONBLOCK);
+	while (len) {
+		if (sk->sk_state == TCP_LISTEN) {
+			ret = -ENOTCONN;
+			break;
+		}
+		ret = atcp_splice_some(sk, pipe, len, flags);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			if (spliced || sock_flag(sk, SOCK_DONE))
+				break;
+			if (sk->sk_err) {
+				ret = sock_error(sk);
+				break;
+			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
+			if (sk->sk_state == TCP_CLOSE) {
+				ret = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				ret = -EAGAIN;
+				break;
+			}
+			/* Data queued but none to move: the urgent mark. */
+			if (!skb_queue_empty(&sk->sk_receive_queue))
+				break;
+			sk_wait_data(sk, &timeo, NULL);
+			if (signal_pending(current)) {
+				ret = sock_intr_errno(timeo);
+				break;
+			}
+			continue;
+		}
+		len -= ret;
+		spliced += ret;
+		if (!len || !timeo)
+			break;
+		/* let the backlog in, then go on while the connection does */
+		release_sock(sk);
+		lock_sock(sk);
+		if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+		    (sk->sk_shutdown & RCV_SHUTDOWN) || signal_pending(current))
+			break;
+	}
+	release_sock(sk);
+	return spliced ? spliced : ret;
+}
+
 /* ---- close and shutdown ------------------------------------------------------ */
 
 /* Send our FIN for CLOSE or shutdown(SHUT_WR) (RFC 9293 §3.10.4). */
@@ -766,12 +916,24 @@ static bool atcp_close_state(struct sock *sk)
 	return false;
 }
 
+/* No memory for our FIN: abort rather than wait for nothing (as Linux's
+ * tcp_close() under memory pressure; the user of a live socket sees
+ * ENOMEM).
+ */
+static void atcp_abort_nomem(struct sock *sk)
+{
+	atcp_send_active_reset(sk, GFP_ATOMIC);
+	if (!sock_flag(sk, SOCK_DEAD))
+		WRITE_ONCE(sk->sk_err, ENOMEM);
+	atcp_done(sk);
+}
+
 static void atcp_shutdown(struct sock *sk, int how)
 {
 	if (!(how & SEND_SHUTDOWN))
 		return;
-	if (atcp_close_state(sk))
-		atcp_send_fin(sk);
+	if (atcp_close_state(sk) && !atcp_send_fin(sk))
+		atcp_abort_nomem(sk);
 }
 
 static bool atcp_closing(const struct sock *sk)
@@ -808,8 +970,8 @@ static void atcp_close(struct sock *sk, long timeout)
 		/* ABORT: <SEQ=SND.NXT><CTL=RST> */
 		atcp_send_active_reset(sk, sk->sk_allocation);
 		atcp_done(sk);
-	} else if (atcp_close_state(sk)) {
-		atcp_send_fin(sk);
+	} else if (atcp_close_state(sk) && !atcp_send_fin(sk)) {
+		atcp_abort_nomem(sk);
 	}
 
 	if (timeout && atcp_closing(sk)) {
@@ -1171,6 +1333,7 @@ const struct proto_ops atcp_stream_ops = {
 	.getsockopt	= sock_common_getsockopt,
 	.sendmsg	= inet_sendmsg,
 	.recvmsg	= inet_recvmsg,
+	.splice_read	= atcp_splice_read,
 	.mmap		= sock_no_mmap,
 };
 

@@ -183,6 +183,51 @@ static bool atcp_out_of_retries(struct sock *sk)
 	return as->retransmits >= limit;
 }
 
+/*
+ * Zero-window probing (RFC 9293 §3.8.6.1): does the connection give up?
+ * Probes go on while the receiver answers them (RFC 1122 §4.2.2.17), and
+ * each answer resets the count of probes (input.c); as Linux's
+ * tcp_probe_timer():
+ *  - TCP_USER_TIMEOUT counts from the first probe, answered or not;
+ *  - an orphan gives up once its backed-off probe interval reaches the
+ *    largest RTO, answered or not (nobody will read what it holds back),
+ *    or after orphan_retries unanswered probes;
+ *  - any other socket after retries2 unanswered probes.
+ */
+static bool atcp_probe_give_up(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_sysctl *sc = atcp_sysctl(sk);
+	u64 now = atcp_now_us();
+	int max_probes = sc->retries2;
+
+	if (!as->probe0_start_us)
+		as->probe0_start_us = now;
+	else if (as->user_timeout_ms &&
+		 now - as->probe0_start_us >= as->user_timeout_ms * 1000ULL)
+		return true;
+	if (sock_flag(sk, SOCK_DEAD)) {
+		if (atcp_backed_off_rto(sk) >= sc->rto_max_ms * 1000ULL)
+			return true;
+		max_probes = min(sc->orphan_retries, sc->retries2);
+	}
+	return as->probes >= max_probes;
+}
+
+/* The persist timer: the backed-off RTO, cut short by a user timeout. */
+static void atcp_arm_probe(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u64 delay = atcp_backed_off_rto(sk), end, now;
+
+	if (as->user_timeout_ms && as->probe0_start_us) {
+		end = as->probe0_start_us + as->user_timeout_ms * 1000ULL;
+		now = atcp_now_us();
+		delay = min(delay, end > now ? end - now : 1);
+	}
+	atcp_timer_arm(sk, &as->rtx_timer, delay);
+}
+
 /* RFC 6298 §5.4-5.7: the retransmission timer expired. */
 static void atcp_rtx_timer_handler(struct sock *sk)
 {
@@ -205,22 +250,15 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 			atcp_write_xmit(sk);
 			return;
 		}
-		/* An unanswered peer is given up on after as many probes as
-		 * retransmissions (RFC 1122 §4.2.2.17: probes go on while
-		 * the receiver answers; Linux counts them the same way).
-		 */
-		if (as->probes >= (sock_flag(sk, SOCK_DEAD) ?
-				   min(atcp_sysctl(sk)->orphan_retries,
-				       atcp_sysctl(sk)->retries2) :
-				   atcp_sysctl(sk)->retries2)) {
+		if (atcp_probe_give_up(sk)) {
 			atcp_write_err(sk, ETIMEDOUT);
 			return;
 		}
 		atcp_send_probe(sk);
 		as->probes++;
-		if (as->backoff < 20)
+		if (as->backoff < min(atcp_sysctl(sk)->retries2, 20))
 			as->backoff++;
-		atcp_arm_rtx(sk);
+		atcp_arm_probe(sk);
 		return;
 	}
 	if (skb_queue_empty(&as->rtx_queue))

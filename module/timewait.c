@@ -74,8 +74,12 @@ void atcp_tw_put(struct atcp_tw *tw)
 	}
 }
 
-/* Remove from both tables; drops the tables' reference once. */
-static void atw_unhash(struct atcp_tw *tw)
+/*
+ * Remove from both tables.  True for the one caller that did: it then owns
+ * the tables' reference.  The timer is armed only while the entry is in
+ * the tables (under its chain's lock), so once out it is never re-armed.
+ */
+static bool atw_unhash(struct atcp_tw *tw)
 {
 	struct net *net = read_pnet(&tw->net);
 	struct atw_chain *c = atw_chain(net, tw->laddr, tw->lport, tw->raddr,
@@ -93,21 +97,54 @@ static void atw_unhash(struct atcp_tw *tw)
 	}
 	spin_unlock(&c->lock);
 	spin_unlock_bh(&pc->lock);
-	if (was)
-		atcp_tw_put(tw);
+	return was;
 }
 
+/* 2 MSL are over: the entry goes (RFC 9293 §3.10.7.4). */
 static enum hrtimer_restart atw_timer_fn(struct hrtimer *t)
 {
-	atw_unhash(container_of(t, struct atcp_tw, timer));
+	struct atcp_tw *tw = container_of(t, struct atcp_tw, timer);
+
+	if (atw_unhash(tw))
+		atcp_tw_put(tw);
 	return HRTIMER_NORESTART;
 }
 
+/* (Re)start the 2 MSL timer; the caller holds the entry's chain lock. */
 static void atw_arm(struct atcp_tw *tw, const struct net *net)
 {
 	u64 ms = 2ULL * atcp_pernet(net)->sysctl.msl_ms;
 
 	hrtimer_start(&tw->timer, ms_to_ktime(ms), HRTIMER_MODE_REL_SOFT);
+}
+
+/*
+ * A retransmitted FIN restarts the 2 MSL.  Only a timer still queued is
+ * restarted: one whose callback already runs is taking the entry out, and
+ * re-arming it then would leave a timer behind on a freed entry.
+ */
+static void atw_rearm(struct atcp_tw *tw, const struct net *net)
+{
+	struct atw_chain *c = atw_chain(net, tw->laddr, tw->lport, tw->raddr,
+				      tw->rport);
+
+	spin_lock_bh(&c->lock);
+	if (tw->hashed && hrtimer_try_to_cancel(&tw->timer) == 1)
+		atw_arm(tw, net);
+	spin_unlock_bh(&c->lock);
+}
+
+/*
+ * End an entry before its time (RST, a new SYN, netns or module exit).
+ * The caller holds a reference.  A timer callback that runs meanwhile
+ * finds the entry out of the tables; hrtimer_cancel() waits for it.
+ */
+static void atw_kill(struct atcp_tw *tw)
+{
+	if (!atw_unhash(tw))
+		return;		/* the timer, or another killer, was first */
+	hrtimer_cancel(&tw->timer);
+	atcp_tw_put(tw);
 }
 
 /*
@@ -145,9 +182,9 @@ void atcp_time_wait(struct sock *sk)
 		hlist_add_head_rcu(&tw->node, &c->head);
 		hlist_add_head(&tw->pnode, &pc->head);
 		tw->hashed = true;
+		atw_arm(tw, net);	/* armed before anyone can find it */
 		spin_unlock(&c->lock);
 		spin_unlock_bh(&pc->lock);
-		atw_arm(tw, net);
 	}
 	atcp_set_state(sk, TCP_TIME_WAIT);
 	atcp_done(sk);
@@ -216,24 +253,21 @@ int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb, u32 *isn)
 
 	if (fl & ATCP_RST) {
 		/* RFC 9293: RST in TIME-WAIT closes (Linux, tcp_rfc1337=0) */
-		if (cb->seq == tw->rcv_nxt) {
-			hrtimer_try_to_cancel(&tw->timer);
-			atw_unhash(tw);
-		}
+		if (cb->seq == tw->rcv_nxt)
+			atw_kill(tw);
 		return 0;
 	}
 	if ((fl & ATCP_SYN) && !(fl & ATCP_ACK) &&
 	    seq_gt(cb->seq, tw->rcv_nxt)) {
 		/* A new SYN above the old sequence space: reopen. */
 		*isn = tw->snd_nxt + 65535 + 2;
-		hrtimer_try_to_cancel(&tw->timer);
-		atw_unhash(tw);
+		atw_kill(tw);
 		atcp_inc(net, ATCP_MIB_TWRECYCLED);
 		return 1;
 	}
 	if ((fl & ATCP_FIN) && cb->end_seq == tw->rcv_nxt) {
 		/* The remote FIN again: ACK it, restart 2 MSL. */
-		atw_arm(tw, net);
+		atw_rearm(tw, net);
 	} else if (len && cb->seq == tw->rcv_nxt) {
 		/* New data after the FIN is not acceptable: just ACK. */
 	} else if (!len && cb->seq == tw->rcv_nxt && !(fl & ATCP_SYN)) {
@@ -260,8 +294,7 @@ again:
 			if (!refcount_inc_not_zero(&tw->refcnt))
 				continue;
 			spin_unlock_bh(&atw_hash[i].lock);
-			hrtimer_cancel(&tw->timer);
-			atw_unhash(tw);
+			atw_kill(tw);
 			atcp_inc(read_pnet(&tw->net), ATCP_MIB_TWKILLED);
 			atcp_tw_put(tw);
 			goto again;

@@ -63,6 +63,7 @@ int kmsg_splats(char *first, size_t len)
 		"WARNING:", "BUG:", "Oops", "KASAN:", "UBSAN:",
 		"general protection", "circular locking",
 		"possible recursive locking", "refcount_t:",
+		"Objects remaining",	/* kmem_cache_destroy() of a leak */
 	};
 	static int fd = -1;
 	char buf[8192];

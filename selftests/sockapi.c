@@ -956,6 +956,208 @@ TEST_F(sockapi, shutdown_bad_how_einval)
 	EXPECT_EQ(TCP_ESTABLISHED, skt_state(self->cli));
 }
 
+/*
+ * ---- disconnect: back to CLOSED and reusable ----------------------------
+ *
+ * A refused blocking connect(), connect(AF_UNSPEC) and shutdown(SHUT_RD)
+ * of a listener all take a socket back to CLOSED (Linux's tcp_disconnect).
+ * A port bound explicitly stays bound to the socket (another bind gets
+ * EADDRINUSE) until close(), after which it is free again; the socket can
+ * connect (or listen) once more.
+ */
+
+/* Bind a fresh socket to 127.0.0.1:port: 0 or errno. */
+static int try_bind(int proto, int port)
+{
+	struct sockaddr_in a = skt_addr("127.0.0.1", port);
+	int fd = skt_socket(proto, 0), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (bind(fd, SA(&a), sizeof(a)))
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* Is port free again?  Waits up to 2 s for orphans to finish closing. */
+static int port_free_again(int proto, int port)
+{
+	long end = skt_now_ms() + 2000;
+	int err;
+
+	while ((err = try_bind(proto, port)) == EADDRINUSE &&
+	       skt_now_ms() < end)
+		usleep(10000);
+	return err;
+}
+
+/*
+ * fd (bound to 127.0.0.1:port) connects to a listener, one octet each way,
+ * and the peer closes first (so that fd, closing second, leaves no
+ * TIME-WAIT behind on port).  Returns 0 or -1.
+ */
+static int connect_and_talk(struct __test_metadata *_metadata, int proto,
+			    int fd, int port)
+{
+	struct sockaddr_in la;
+	int l = skt_listener(proto, &la), s;
+	char c = 0;
+
+	if (l < 0)
+		return -1;
+	EXPECT_EQ(0, connect(fd, SA(&la), sizeof(la))) {
+		TH_LOG("connect again: %s", strerror(errno));
+		close(l);
+		return -1;
+	}
+	EXPECT_EQ(port, skt_local_port(fd));
+	s = skt_accept(l);
+	close(l);
+	EXPECT_LE(0, s);
+	if (s < 0)
+		return -1;
+	EXPECT_EQ(1, send(fd, "a", 1, 0));
+	EXPECT_EQ(1, recv(s, &c, 1, 0));
+	EXPECT_EQ(1, send(s, "b", 1, 0));
+	EXPECT_EQ(1, recv(fd, &c, 1, 0));
+	EXPECT_EQ('b', c);
+	close(s);
+	EXPECT_EQ(0, recv(fd, &c, 1, 0));	/* the peer's FIN */
+	return 0;
+}
+
+TEST_F(sockapi, disconnect_refused_keeps_bound_port)
+{
+	struct sockaddr_in a = skt_addr("127.0.0.1", 40051);
+	struct sockaddr_in nobody = skt_addr("127.0.0.1", 40052);
+	int fd = skt_socket(variant->proto, 0);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, SA(&a), sizeof(a)));
+	EXPECT_EQ(-1, connect(fd, SA(&nobody), sizeof(nobody)));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TCP_CLOSE, skt_state(fd));
+	/* Still bound: getsockname shows it, another bind is refused. */
+	EXPECT_EQ(40051, skt_local_port(fd));
+	EXPECT_EQ(EADDRINUSE, try_bind(variant->proto, 40051));
+	/* Refused twice, then a connection from the same port. */
+	EXPECT_EQ(-1, connect(fd, SA(&nobody), sizeof(nobody)));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(0, connect_and_talk(_metadata, variant->proto, fd, 40051));
+	close(fd);
+	/* Released with the socket. */
+	EXPECT_EQ(0, port_free_again(variant->proto, 40051));
+}
+
+TEST_F(sockapi, disconnect_af_unspec_resets_and_reconnects)
+{
+	struct sockaddr_in a = skt_addr("127.0.0.1", 40053), la;
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	int fd = skt_socket(variant->proto, 0);
+	int l = skt_listener(variant->proto, &la), s;
+	char buf[4];
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, bind(fd, SA(&a), sizeof(a)));
+	ASSERT_EQ(0, connect(fd, SA(&la), sizeof(la)));
+	s = skt_accept(l);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(3, send(fd, "abc", 3, 0));
+	EXPECT_EQ(3, recv(s, buf, 3, MSG_WAITALL));
+	/* connect(AF_UNSPEC): ABORT, the peer is reset. */
+	EXPECT_EQ(0, connect(fd, &unspec, sizeof(unspec)));
+	EXPECT_EQ(TCP_CLOSE, skt_state(fd));
+	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	close(s);
+	EXPECT_EQ(40053, skt_local_port(fd));
+	EXPECT_EQ(EADDRINUSE, try_bind(variant->proto, 40053));
+	/* Reusable: connect again, from the same port. */
+	EXPECT_EQ(0, connect_and_talk(_metadata, variant->proto, fd, 40053));
+	/* And once more, now that the connection was closed by the peer. */
+	EXPECT_EQ(0, connect(fd, &unspec, sizeof(unspec)));
+	EXPECT_EQ(0, connect_and_talk(_metadata, variant->proto, fd, 40053));
+	close(fd);
+	close(l);
+	EXPECT_EQ(0, port_free_again(variant->proto, 40053));
+}
+
+TEST_F(sockapi, disconnect_af_unspec_autobound_reconnects)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct sockaddr_in la;
+	int fd = skt_socket(variant->proto, 0);
+	int l = skt_listener(variant->proto, &la), s, i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, l);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, connect(fd, SA(&la), sizeof(la))) {
+			TH_LOG("connect %d: %s", i, strerror(errno));
+		}
+		EXPECT_LT(0, skt_local_port(fd));
+		s = skt_accept(l);
+		ASSERT_LE(0, s);
+		EXPECT_EQ(1, send(fd, "x", 1, 0));
+		EXPECT_EQ(0, connect(fd, &unspec, sizeof(unspec)));
+		EXPECT_EQ(TCP_CLOSE, skt_state(fd));
+		close(s);
+	}
+	close(fd);
+	close(l);
+}
+
+TEST_F(sockapi, disconnect_listener_shut_rd)
+{
+	struct sockaddr_in a = skt_addr("127.0.0.1", 40054), la;
+	int l = skt_socket(variant->proto, 0);
+	int l2, c, s;
+	char buf[1];
+
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, bind(l, SA(&a), sizeof(a)));
+	ASSERT_EQ(0, listen(l, 4));
+	/* A connection waits in the queue: it is reset with the listener. */
+	c = skt_socket(variant->proto, 0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, connect(c, SA(&a), sizeof(a)));
+	EXPECT_EQ(POLLIN, skt_poll(l, POLLIN, 5000));
+	/* shutdown(SHUT_RD) of a listener stops listening (CLOSED). */
+	EXPECT_EQ(0, shutdown(l, SHUT_RD));
+	EXPECT_EQ(TCP_CLOSE, skt_state(l));
+	EXPECT_EQ(-1, accept(l, NULL, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_TRUE(skt_poll(c, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(-1, recv(c, buf, 1, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	close(c);
+	/* The port stays bound to it ... */
+	EXPECT_EQ(40054, skt_local_port(l));
+	EXPECT_EQ(EADDRINUSE, try_bind(variant->proto, 40054));
+	/* ... it can listen again and accept ... */
+	ASSERT_EQ(0, listen(l, 4));
+	c = skt_socket(variant->proto, 0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, connect(c, SA(&a), sizeof(a)));
+	s = skt_accept(l);
+	EXPECT_LE(0, s);
+	close(c);		/* first: TIME-WAIT on c's port, not ours */
+	close(s);
+	/* ... or, stopped again, connect from its port. */
+	EXPECT_EQ(0, shutdown(l, SHUT_RD));
+	EXPECT_EQ(0, connect_and_talk(_metadata, variant->proto, l, 40054));
+	close(l);
+	EXPECT_EQ(0, port_free_again(variant->proto, 40054));
+	/* A listener on an automatic port gives it back. */
+	l2 = skt_listener(variant->proto, &la);
+	ASSERT_LE(0, l2);
+	EXPECT_EQ(0, shutdown(l2, SHUT_RD));
+	EXPECT_EQ(TCP_CLOSE, skt_state(l2));
+	close(l2);
+}
+
 /* ---- close ----------------------------------------------------------- */
 
 TEST_F(sockapi, close_unread_data_resets_peer)
