@@ -97,7 +97,6 @@ void atcp_init_tcb(struct sock *sk)
 	INIT_HLIST_NODE(&as->bind_node);
 	as->bb = NULL;
 	INIT_HLIST_NODE(&as->listen_node);
-	as->lq = NULL;
 	as->parent = NULL;
 	INIT_LIST_HEAD(&as->q_node);
 	as->in_ehash = false;
