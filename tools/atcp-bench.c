@@ -32,9 +32,10 @@
  *              no TIME-WAIT.
  *   idle       -n idle connections (both ends here): prints "listening"
  *              and waits for a line on stdin; opens the connections,
- *              prints "established N" and waits again; then closes the client
- *              ends first (their entries go to TIME-WAIT), waits for each
- *              server end's end of stream and closes it, prints "closed"
+ *              prints "established N" and waits again; then, connection
+ *              by connection, closes the client end first (its entry goes
+ *              to TIME-WAIT), waits for the server end's end of stream and
+ *              closes it; prints "closed"
  *              and waits for a line on stdin again.  The caller reads
  *              /proc/slabinfo and /proc/meminfo at each stop.
  *
@@ -583,10 +584,14 @@ static void run_idle(int lfd)
 	stage = "idle: waiting for the caller";
 	if (!fgets(line, sizeof(line), stdin))
 		_exit(0);
+	/*
+	 * One connection after the other, so that only one orphan at a time
+	 * waits for its peer's FIN (a stack's orphan limit would otherwise
+	 * reset some of them instead of leaving them in TIME-WAIT).
+	 */
 	stage = "idle: closing";
-	for (i = 0; i < opt.conns; i++)
-		close(cfd[i]);
 	for (i = 0; i < opt.conns; i++) {
+		close(cfd[i]);
 		if (read(sfd[i], &c, 1) != 0)
 			fail("server end %d: no end of stream: %s", i,
 			     strerror(errno));
