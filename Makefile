@@ -7,6 +7,7 @@
 #   make KERNEL=debug     ... for the newest (sid) kernel, KASAN/lockdep build
 #   make check [T=name]   run the selftests in the VM
 #   make demo             show atcp at work in the VM
+#   make bench            atcp against Linux TCP in the VM (build/bench/)
 #   make lint             sparse (C=2), W=1 and checkpatch --strict
 #   make clean
 
@@ -55,6 +56,17 @@ demo: setup
 	$(MAKE) modules
 	scripts/vm -t 600 scripts/demo
 
+# The load generator runs in the guest, which shares the host's root.
+build/atcp-bench: tools/atcp-bench.c include/uapi/linux/atcp.h
+	@mkdir -p build
+	$(CC) -O2 -g -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
+		-Iinclude/uapi -pthread -o $@ $<
+
+bench: setup debug-kernel
+	$(MAKE) modules
+	$(MAKE) build/atcp-bench
+	scripts/bench
+
 # Ignored: LINUX_VERSION_CODE and CONSTANT_COMPARISON (module/compat.h is
 # the one place version tests live, as an out-of-tree module needs),
 # OPEN_ENDED_LINE (the TRACE_EVENT() layout every kernel trace header has),
@@ -79,6 +91,6 @@ clean:
 		rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd
 	rm -f module/.atcp-kdir
 	$(MAKE) -C selftests clean
-	rm -rf build/selftests
+	rm -rf build/selftests build/atcp-bench
 
-.PHONY: all modules setup debug-kernel selftests check demo checkpatch lint clean
+.PHONY: all modules setup debug-kernel selftests check demo bench checkpatch lint clean
