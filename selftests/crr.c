@@ -297,8 +297,15 @@ fail_nofd:
 	return -1;
 }
 
+/* The variant's protocol and what is measured for it. */
+struct stack {
+	int proto;
+	const char *slab;
+	const char *module;
+};
+
 static void crr_run(struct __test_metadata *_metadata,
-		    const FIXTURE_VARIANT(crr) *variant,
+		    const struct stack *variant,
 		    struct sockaddr_in *addr, bool abort_close, int duration)
 {
 	struct server srv = { .lfd = -1 };
@@ -380,12 +387,16 @@ static int crr_duration(void)
 
 TEST_F_TIMEOUT(crr, abort, 300)
 {
-	crr_run(_metadata, variant, &self->addr, true, crr_duration());
+	struct stack st = { variant->proto, variant->slab, variant->module };
+
+	crr_run(_metadata, &st, &self->addr, true, crr_duration());
 }
 
 TEST_F_TIMEOUT(crr, graceful, 300)
 {
-	crr_run(_metadata, variant, &self->addr, false, crr_duration() / 2);
+	struct stack st = { variant->proto, variant->slab, variant->module };
+
+	crr_run(_metadata, &st, &self->addr, false, crr_duration() / 2);
 }
 
 TEST_HARNESS_MAIN
