@@ -19,9 +19,10 @@
  *   bulk      BULK_KB each way; the data is a function of a seed, checked
  *             octet by octet by the receiver and by a FNV-1a checksum the
  *             server returns.
- *   churn     a listener closed and reopened under load (connections
- *             arriving, queued and unaccepted when it closes) while
- *             clients connect to it.
+ *   churn     a listener closed (or shut down, and at times made to
+ *             listen again, then closed) and reopened under load
+ *             (connections arriving, queued and unaccepted when it
+ *             closes) while clients connect to it.
  *   shutdown  shutdown(SHUT_RD, SHUT_WR or SHUT_RDWR) and close from one
  *             thread while another reads and writes the connection.
  *   connect   close (or shutdown, or an abort) racing with a connect in
@@ -441,6 +442,16 @@ static void *churn_server(void *arg)
 			fcntl(fd, F_SETFL, 0);
 			set_timeouts(fd, 1);
 			serve_and_close(fd);
+		}
+		/*
+		 * One time in three the listener is shut down first (Linux
+		 * disconnects it, RFC 9293 3.10.4: its queue is reset); half
+		 * of those listen again on the same socket for a moment.
+		 */
+		if (!(rnd(&r) % 3)) {
+			shutdown(lfd, SHUT_RDWR);
+			if (rnd(&r) % 2 && !listen(lfd, 1 + rnd(&r) % 16))
+				usleep(rnd(&r) % 5000);
 		}
 		close(lfd);
 		usleep(rnd(&r) % 3000);
