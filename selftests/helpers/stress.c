@@ -359,8 +359,8 @@ static void *handler(void *arg)
 	return NULL;
 }
 
-/* Accept on @lfd until stop; each connection served inline or by a thread. */
-static void accept_loop(int lfd, bool threaded)
+/* Accept on @lfd until stop; each connection served by a thread. */
+static void accept_loop(int lfd)
 {
 	pthread_attr_t attr;
 	pthread_t th;
@@ -380,10 +380,6 @@ static void accept_loop(int lfd, bool threaded)
 			continue;
 		}
 		set_timeouts(fd, io_timeout);
-		if (!threaded) {
-			serve_and_close(fd);
-			continue;
-		}
 		atomic_fetch_add(&live_handlers, 1);
 		if (pthread_create(&th, &attr, handler, (void *)(intptr_t)fd)) {
 			atomic_fetch_sub(&live_handlers, 1);
@@ -395,15 +391,20 @@ static void accept_loop(int lfd, bool threaded)
 
 static int crr_lfd = -1, data_lfd = -1;
 
+/*
+ * A thread per connection: a client's abort whose RST is lost (netem)
+ * leaves its server connection waiting for the I/O timeout, and must not
+ * hold up the connections queued behind it.
+ */
 static void *crr_server(void *arg)
 {
-	accept_loop(crr_lfd, false);
+	accept_loop(crr_lfd);
 	return NULL;
 }
 
 static void *data_server(void *arg)
 {
-	accept_loop(data_lfd, true);
+	accept_loop(data_lfd);
 	return NULL;
 }
 
@@ -917,8 +918,7 @@ int main(int argc, char **argv)
 
 	t0 = now();
 	end = t0 + duration;
-	for (i = 0; i < 2; i++)
-		pthread_create(&sth[nsth++], NULL, crr_server, NULL);
+	pthread_create(&sth[nsth++], NULL, crr_server, NULL);
 	pthread_create(&sth[nsth++], NULL, data_server, NULL);
 	pthread_create(&sth[nsth++], NULL, churn_server, NULL);
 	for (i = 0; i < (int)ARRAY_SIZE(clients); i++)
