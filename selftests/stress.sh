@@ -179,7 +179,12 @@ for proto in $protos; do
 				ok "settle.$run"
 			else
 				not_ok "settle.$run # $base -> $now_u after ${settle_s} s"
-				grep -v '^sl' /proc/net/atcp 2>/dev/null | head -n 20 | sed 's/^/# /'
+				for ns in "$ns_s" "$ns_c"; do
+					[ -e "/run/netns/$ns" ] || continue
+					echo "# /proc/net/atcp in $ns:"
+					ip netns exec "$ns" cat /proc/net/atcp |
+						head -n 20 | sed 's/^/# /'
+				done
 			fi
 		fi
 		cleanup
