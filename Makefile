@@ -8,12 +8,20 @@
 #   make check [T=name]   run the selftests in the VM
 #   make demo             show atcp at work in the VM
 #   make bench            atcp against Linux TCP in the VM (build/bench/)
+#   make stress           the stress suite, long, on the debug kernel
+#                         (STRESS_SECONDS=1200; KERNEL= for 6.1)
 #   make lint             sparse (C=2), W=1 and checkpatch --strict
 #   make clean
 
 ATCP_CACHE ?= $(HOME)/.cache/atcp
 export ATCP_CACHE
 KVER ?= 6.1
+# make stress runs on the debug kernel unless KERNEL is given (KERNEL= : 6.1)
+ifneq ($(filter stress,$(MAKECMDGOALS)),)
+ifeq ($(origin KERNEL),undefined)
+KERNEL := debug
+endif
+endif
 ifeq ($(KERNEL),debug)
 KNAME := debug
 else
@@ -66,6 +74,15 @@ bench: setup debug-kernel
 	$(MAKE) modules
 	$(MAKE) build/atcp-bench
 	scripts/bench
+# selftests/stress.sh for STRESS_SECONDS (split between its loopback, veth
+# and veth+netem runs), atcp only; Documentation/testing.rst.
+STRESS_SECONDS ?= 1200
+stress: setup debug-kernel
+	$(MAKE) modules
+	$(MAKE) selftests
+	scripts/vm -t $$(($(STRESS_SECONDS) + 2400)) -- \
+		STRESS_SECONDS=$(STRESS_SECONDS) STRESS_PROTOS=atcp \
+		bash selftests/stress.sh
 
 # Ignored: LINUX_VERSION_CODE and CONSTANT_COMPARISON (module/compat.h is
 # the one place version tests live, as an out-of-tree module needs),
@@ -93,4 +110,5 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build/selftests build/atcp-bench
 
-.PHONY: all modules setup debug-kernel selftests check demo bench checkpatch lint clean
+.PHONY: all modules setup debug-kernel selftests check demo bench stress \
+	checkpatch lint clean
