@@ -183,6 +183,21 @@ static bool atcp_out_of_retries(struct sock *sk)
 	return as->retransmits >= limit;
 }
 
+/*
+ * An orphan retransmitting while there are too many orphans (the limit
+ * halved if it had an ICMP error) or no memory is reset, as Linux's
+ * tcp_out_of_resources().
+ */
+static bool atcp_orphan_oom(struct sock *sk)
+{
+	if (!atcp_check_oom(sk, READ_ONCE(sk->sk_err_soft) ? 1 : 0))
+		return false;
+	atcp_send_active_reset(sk, GFP_ATOMIC);
+	atcp_inc(sock_net(sk), ATCP_MIB_ABORTONMEMORY);
+	atcp_done(sk);
+	return true;
+}
+
 /* RFC 6298 §5.4-5.7: the retransmission timer expired. */
 static void atcp_rtx_timer_handler(struct sock *sk)
 {
@@ -224,6 +239,8 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 		return;
 	}
 	if (skb_queue_empty(&as->rtx_queue))
+		return;
+	if (sock_flag(sk, SOCK_DEAD) && atcp_orphan_oom(sk))
 		return;
 	if (atcp_out_of_retries(sk)) {
 		if (sk->sk_state == TCP_SYN_RECV && as->parent) {
