@@ -104,9 +104,6 @@ bool atcp_check_oom(struct sock *sk, int shift)
 
 /* ---- the receive buffer ------------------------------------------------- */
 
-/* Copies go into skbs of one page. */
-#define ATCP_COLLAPSE_MAX	SKB_WITH_OVERHEAD(PAGE_SIZE)
-
 /*
  * An skb whose buffer is more than twice its data: the window offered is
  * half the free buffer (atcp_free_window()), so such skbs can fill the
@@ -122,8 +119,22 @@ static u32 data_end(const struct sk_buff *skb)
 	return ATCP_SKB_CB(skb)->seq + skb->len;
 }
 
+/* New copies are skbs of up to one page. */
+#define ATCP_COLLAPSE_MAX	SKB_WITH_OVERHEAD(PAGE_SIZE)
+
+/* May the octets that follow skb's be copied into its tail room? */
+static bool atcp_can_append(struct sk_buff_head *q, struct sk_buff *skb,
+			    u32 from)
+{
+	return skb != (struct sk_buff *)q && data_end(skb) == from &&
+	       !(ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN)) &&
+	       !skb_cloned(skb) && !skb_is_nonlinear(skb) &&
+	       skb_tailroom(skb) > 0;
+}
+
 /*
  * Copy the octets from..end, held by skb and the skbs after it in q, into
+ * the tail room of the skb before them, when it continues them, and into
  * compact new skbs put where they were; the old ones are freed.  Returns
  * the first skb after the copied range (or the queue head), or NULL when
  * no memory could be had (q stays valid).
@@ -133,27 +144,36 @@ static struct sk_buff *atcp_collapse_range(struct sock *sk,
 					   struct sk_buff *skb, u32 from,
 					   u32 end)
 {
-	while (seq_lt(from, end)) {
-		u32 size = min_t(u32, end - from, ATCP_COLLAPSE_MAX);
-		struct sk_buff *nskb = alloc_skb(size, GFP_ATOMIC);
-		struct atcp_skb_cb *ncb;
+	struct sk_buff *to = skb->prev;
 
-		if (!nskb)
-			return NULL;
-		ncb = ATCP_SKB_CB(nskb);
-		memset(ncb, 0, sizeof(*ncb));
-		ncb->seq = from;
-		ncb->flags = ATCP_ACK;
-		__skb_queue_before(q, skb, nskb);
+	if (!atcp_can_append(q, to, from))
+		to = NULL;
+	while (seq_lt(from, end)) {
+		u32 size;
+
+		if (!to || !skb_tailroom(to)) {
+			to = alloc_skb(min_t(u32, end - from,
+					     ATCP_COLLAPSE_MAX), GFP_ATOMIC);
+			if (!to)
+				return NULL;
+			memset(to->cb, 0, sizeof(struct atcp_skb_cb));
+			ATCP_SKB_CB(to)->seq = from;
+			ATCP_SKB_CB(to)->end_seq = from;
+			ATCP_SKB_CB(to)->flags = ATCP_ACK;
+			skb_set_owner_r(to, sk);
+			__skb_queue_before(q, skb, to);
+		}
+		size = min_t(u32, end - from, skb_tailroom(to));
 		while (size) {
 			u32 off = from - ATCP_SKB_CB(skb)->seq;
 			u32 n = min(skb->len - off, size);
 
 			/* in range by construction: cannot fail */
-			WARN_ON_ONCE(skb_copy_bits(skb, off, skb_put(nskb, n),
+			WARN_ON_ONCE(skb_copy_bits(skb, off, skb_put(to, n),
 						   n));
 			from += n;
 			size -= n;
+			ATCP_SKB_CB(to)->end_seq = from;
 			if (from == data_end(skb)) {
 				struct sk_buff *next = skb->next;
 
@@ -162,8 +182,6 @@ static struct sk_buff *atcp_collapse_range(struct sock *sk,
 				skb = next;
 			}
 		}
-		ncb->end_seq = from;
-		skb_set_owner_r(nskb, sk);
 	}
 	return skb;
 }
