@@ -31,7 +31,7 @@ def run(t):
     t.note("window offered %d bytes, flood over %d" % (sa.wnd, n))
     data = bytes((i * 13 + 5) & 0xff for i in range(n))
     if not t.is_tcp:
-        pruned = t.snmp("OfoPruned")
+        dropped = t.snmp("OfoPruned") + t.snmp("RcvQDrop")
 
     # 1-byte segments every 4 bytes from the second octet on: all holes
     peak = 0
@@ -48,8 +48,10 @@ def run(t):
     t.note("%d segments; receive memory peak %d, now %d, SO_RCVBUF %d" %
            (len(range(1, n, 4)), peak, m["rmem"], m["rcvbuf"]))
     t.check(m["rmem"] <= m["rcvbuf"] + 8192, "receive memory bounded")
-    if not t.is_tcp:
-        t.check(t.snmp("OfoPruned") > pruned, "OfoPruned grew")
+    rmem = "/proc/sys/net/%s" % ("ipv4/tcp_rmem" if t.is_tcp else "atcp/rmem")
+    rmem_max = int(open(rmem).read().split()[2])
+    t.check(m["rcvbuf"] <= rmem_max, "SO_RCVBUF %d within the rmem maximum "
+            "%d" % (m["rcvbuf"], rmem_max))
     t.recv(c, errno=11)                     # EAGAIN: nothing in order
 
     # The in-order data now: all of it is taken, ACKed and read intact.
@@ -59,3 +61,6 @@ def run(t):
     t.inject("A", p, t.rel(1), data=data[:1])   # elicits ACK=RCV.NXT
     t.expect("A", seq=t.rel(1), ack=p + n, timeout=3)
     t.recv_exact(c, data)
+    if not t.is_tcp:
+        t.check(t.snmp("OfoPruned") + t.snmp("RcvQDrop") > dropped,
+                "out-of-order data was dropped (OfoPruned, RcvQDrop)")
