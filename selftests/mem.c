@@ -14,7 +14,9 @@
  * packet), each closed with unsent data: the orphans.  With max_orphans
  * lowered to 200, the orphans never number more than that (atcp; Linux
  * checks a count it refreshes every 100 ms, so it may pass the limit by
- * the closes of those 100 ms); every close over the limit resets the
+ * the closes of those 100 ms: at most twice the limit is asserted for
+ * it, where 10,000 would show no limit); every close over the limit
+ * resets the
  * connection and counts AbortOnMemory (TCPAbortOnMemory); memory stays
  * bounded; with orphan_retries then lowered to 1 they are all gone within
  * a minute.
@@ -384,9 +386,6 @@ TEST_F_TIMEOUT(mem, orphans, 600)
 			mem = counter(variant->proto, mem_name(variant->proto));
 			peak = orphans > peak ? orphans : peak;
 			peak_mem = mem > peak_mem ? mem : peak_mem;
-			/* Linux's count is refreshed every 100 ms */
-			if (variant->proto == IPPROTO_TCP)
-				usleep(110000);
 		}
 	}
 	aborts = counter(variant->proto, variant->proto == IPPROTO_TCP ?
@@ -396,9 +395,9 @@ TEST_F_TIMEOUT(mem, orphans, 600)
 	if (variant->proto == IPPROTO_ATCP) {
 		EXPECT_LE(peak, max);
 	} else {
-		EXPECT_LE(peak, max + 100);
+		EXPECT_LE(peak, 2 * max);
 	}
-	EXPECT_GE(aborts, n - max - (variant->proto == IPPROTO_TCP ? 100 : 0));
+	EXPECT_GE(aborts, n - (variant->proto == IPPROTO_TCP ? 2 * max : max));
 	/* about a page per orphan (its data, its FIN), and the rest */
 	EXPECT_LE(peak_mem, 4 * max + 512);
 
