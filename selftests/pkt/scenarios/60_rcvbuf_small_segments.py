@@ -12,6 +12,15 @@ import socket
 TIMEOUT = 120
 
 
+def counter(name):
+    # read directly: absent (before module/mem.c) counts as 0
+    for line in open("/proc/net/atcp_snmp"):
+        p = line.split()
+        if p[0] == name:
+            return int(p[1])
+    return 0
+
+
 def run(t):
     ls = t.socket()
     t.setsockopt(ls, socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
@@ -26,8 +35,8 @@ def run(t):
     t.note("window offered %d bytes" % wnd)
     t.check(wnd >= 256, "a window of at least 256 bytes (%d)" % wnd)
     if not t.is_tcp:
-        collapsed = t.snmp("RcvCollapsed")
-        drops = t.snmp("RcvQDrop")
+        collapsed = counter("RcvCollapsed")
+        drops = counter("RcvQDrop")
 
     data = bytes((i * 7 + 3) & 0xff for i in range(wnd))
     for i in range(wnd):
@@ -39,7 +48,7 @@ def run(t):
     got = (seg.ack - p) & 0xffffffff
     t.check_eq(got, wnd, "octets acknowledged of the window offered")
     if not t.is_tcp:
-        t.check(t.snmp("RcvCollapsed") > collapsed,
+        t.check(counter("RcvCollapsed") > collapsed,
                 "RcvCollapsed grew (the small segments were copied)")
-        t.check_eq(t.snmp("RcvQDrop") - drops, 0, "RcvQDrop")
+        t.check_eq(counter("RcvQDrop") - drops, 0, "RcvQDrop")
     t.recv_exact(c, data[:got])
