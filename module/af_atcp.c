@@ -166,6 +166,11 @@ static void __net_exit atcp_net_exit(struct net *net)
 	const struct ctl_table *t = an->sysctl_hdr->ctl_table_arg;
 
 	atcp_tw_purge_net(net);
+	/* A TIME-WAIT timer that unhashed its entry before the purge saw
+	 * it may still be counting it out of an->tw_count: soft hrtimers
+	 * run with BHs off, which a grace period waits for.
+	 */
+	synchronize_rcu();
 	atcp_proc_exit_net(net);
 	unregister_net_sysctl_table(an->sysctl_hdr);
 	kfree(t);

@@ -53,12 +53,15 @@ enum { MI_RMEM, MI_RCVBUF, MI_WMEM, MI_SNDBUF, MI_FWD, MI_WQUEUED,
 FIXTURE(mem) {
 	int tcp_max_orphans_fd;		/* init_net's, for Linux */
 	char tcp_max_orphans[32];
+	int mem_fd;			/* init_net's tcp_mem or atcp mem */
+	char mem[96];
 };
 
 FIXTURE_VARIANT(mem) {
 	int proto;
 	const char *sysdir;		/* per-netns sysctls */
-	const char *rmem, *wmem, *orphan_retries, *max_tw;
+	const char *rmem, *wmem, *orphan_retries, *max_tw, *mem;
+	const char *pressures;		/* the counter */
 };
 
 FIXTURE_VARIANT_ADD(mem, tcp) {
@@ -67,6 +70,8 @@ FIXTURE_VARIANT_ADD(mem, tcp) {
 	.wmem = "/proc/sys/net/ipv4/tcp_wmem",
 	.orphan_retries = "/proc/sys/net/ipv4/tcp_orphan_retries",
 	.max_tw = "/proc/sys/net/ipv4/tcp_max_tw_buckets",
+	.mem = "/proc/sys/net/ipv4/tcp_mem",
+	.pressures = "TCPMemoryPressures",
 };
 
 FIXTURE_VARIANT_ADD(mem, atcp) {
@@ -75,6 +80,8 @@ FIXTURE_VARIANT_ADD(mem, atcp) {
 	.wmem = "/proc/sys/net/atcp/wmem",
 	.orphan_retries = "/proc/sys/net/atcp/orphan_retries",
 	.max_tw = "/proc/sys/net/atcp/max_tw_buckets",
+	.mem = "/proc/sys/net/atcp/mem",
+	.pressures = "MemoryPressures",
 };
 
 static int write_file(const char *path, const char *val)
@@ -210,12 +217,18 @@ FIXTURE_SETUP(mem)
 {
 	struct rlimit rl = { 30000, 30000 };
 
+	ssize_t n;
+
 	self->tcp_max_orphans_fd = -1;
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	/* mem is init_net's only (as tcp_mem): kept to restore */
+	self->mem_fd = open(variant->mem, O_RDWR);
+	ASSERT_LE(0, self->mem_fd);
+	n = read(self->mem_fd, self->mem, sizeof(self->mem) - 1);
+	ASSERT_LT(0, n);
+	self->mem[n] = 0;
 	if (variant->proto == IPPROTO_TCP) {
 		/* Linux's tcp_max_orphans is global: kept to restore */
-		ssize_t n;
-
 		self->tcp_max_orphans_fd =
 			open("/proc/sys/net/ipv4/tcp_max_orphans", O_RDWR);
 		ASSERT_LE(0, self->tcp_max_orphans_fd);
@@ -228,6 +241,9 @@ FIXTURE_SETUP(mem)
 
 FIXTURE_TEARDOWN(mem)
 {
+	if (pwrite(self->mem_fd, self->mem, strlen(self->mem), 0) < 0)
+		TH_LOG("cannot restore %s", variant->mem);
+	close(self->mem_fd);
 	if (self->tcp_max_orphans_fd >= 0) {
 		if (pwrite(self->tcp_max_orphans_fd, self->tcp_max_orphans,
 			   strlen(self->tcp_max_orphans), 0) < 0)
@@ -312,6 +328,70 @@ TEST_F_TIMEOUT(mem, never_reads, 300)
 	EXPECT_EQ(total, got);
 	close(cli);
 	close(srv);
+}
+
+/*
+ * Memory pressure: with mem lowered to 16/32/64 pages, a 1 MB transfer
+ * (two at once) puts the protocol over mem[1]: it enters pressure
+ * (MemoryPressures, TCPMemoryPressures), its memory stays near mem[2]
+ * (each socket keeps its rmem/wmem minimum), and every byte still arrives
+ * in order.
+ */
+TEST_F_TIMEOUT(mem, pressure, 300)
+{
+	long total = reduced() ? 256L << 10 : 1L << 20, sent[2] = { 0 },
+	     got[2] = { 0 }, p0, pressures, m, peak = 0;
+	static unsigned char buf[16384];
+	int cli[2], srv[2], i, k;
+
+	p0 = counter(variant->proto, variant->pressures);
+	ASSERT_LE(0, p0);
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(0, skt_pair(variant->proto, &cli[k], &srv[k]));
+	ASSERT_LT(0, pwrite(self->mem_fd, "16 32 64", 8, 0));
+	while (got[0] < total || got[1] < total) {
+		struct pollfd p[4];
+		long n;
+
+		for (k = 0; k < 2; k++) {
+			p[k] = (struct pollfd){ .fd = srv[k], .events = POLLIN };
+			p[2 + k] = (struct pollfd){ .fd = cli[k],
+				.events = sent[k] < total ? POLLOUT : 0 };
+		}
+		ASSERT_LT(0, poll(p, 4, 20000));
+		for (k = 0; k < 2; k++) {
+			if (p[2 + k].revents & POLLOUT) {
+				n = total - sent[k] < (long)sizeof(buf) ?
+				    total - sent[k] : (long)sizeof(buf);
+				for (i = 0; i < n; i++)
+					buf[i] = pattern(sent[k] + i);
+				n = send(cli[k], buf, n,
+					 MSG_DONTWAIT | MSG_NOSIGNAL);
+				if (n > 0)
+					sent[k] += n;
+			}
+			if (!(p[k].revents & POLLIN))
+				continue;
+			n = recv(srv[k], buf, sizeof(buf), MSG_DONTWAIT);
+			ASSERT_LT(0, n);
+			for (i = 0; i < n; i++)
+				if (buf[i] != pattern(got[k] + i))
+					break;
+			ASSERT_EQ(n, i) TH_LOG("byte %ld differs", got[k] + i);
+			got[k] += n;
+			m = counter(variant->proto, mem_name(variant->proto));
+			peak = m > peak ? m : peak;
+		}
+	}
+	pressures = counter(variant->proto, variant->pressures) - p0;
+	TH_LOG("2 x %ld bytes; memory peak %ld pages (mem 16 32 64); %ld pressure episodes",
+	       total, peak, pressures);
+	EXPECT_LE(1, pressures);
+	EXPECT_LE(peak, 64 + 64);
+	for (k = 0; k < 2; k++) {
+		close(cli[k]);
+		close(srv[k]);
+	}
 }
 
 /* n connections over loopback: cli[i] connected to srv[i]. */
