@@ -302,6 +302,16 @@ bool atcp_rmem_admit(struct sock *sk, struct sk_buff *skb, bool in_order)
 	atcp_prune_ofo_queue(sk, skb, in_order);
 	if (atcp_rmem_room(sk, skb))
 		return true;
+	/*
+	 * Over net.atcp.mem[2] the core grants nothing, not even rmem[0]:
+	 * in-order data for an empty receive queue is taken anyway, or no
+	 * connection could move again (Linux forces the charge here).  It
+	 * is charged to the socket beyond what was scheduled, so the pages
+	 * are counted once the socket schedules again.
+	 */
+	if (in_order && skb_queue_empty(&sk->sk_receive_queue) &&
+	    atomic_read(&sk->sk_rmem_alloc) <= sk->sk_rcvbuf)
+		return true;
 	atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
 	return false;
 }

@@ -523,8 +523,13 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 					sk->sk_allocation);
 			if (!skb)
 				goto wait_for_memory;
-			if (!sk_wmem_schedule(sk, skb->truesize)) {
-				/* over net.atcp.mem: shrink, as Linux */
+			/* Over net.atcp.mem: shrink the buffer and wait, as
+			 * Linux; but the first segment of an empty queue is
+			 * always taken (no ACK would come to wake us).
+			 */
+			if (!sk_wmem_schedule(sk, skb->truesize) &&
+			    (!skb_queue_empty(&sk->sk_write_queue) ||
+			     !skb_queue_empty(&as->rtx_queue))) {
 				kfree_skb(skb);
 				atcp_enter_memory_pressure(sk);
 				sk_stream_moderate_sndbuf(sk);
