@@ -220,6 +220,8 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 			atcp_write_xmit(sk);
 			return;
 		}
+		if (sock_flag(sk, SOCK_DEAD) && atcp_orphan_oom(sk))
+			return;
 		/* An unanswered peer is given up on after as many probes as
 		 * retransmissions (RFC 1122 §4.2.2.17: probes go on while
 		 * the receiver answers; Linux counts them the same way).
