@@ -44,11 +44,14 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.keepalive_probes	= 9,
 	.challenge_ack_limit	= INT_MAX,	/* off, as Linux since 6.0 */
 	.invalid_ratelimit_ms	= 500,
-	.rmem_default		= 131072,
-	.wmem_default		= 16384,
 	.delack_ms		= 40,
 	.syncookies		= 1,		/* RFC 4987 §3.6, as Linux */
 	.max_syn_backlog	= 4096,
+	/* half the connection table's buckets, as Linux's defaults (half
+	 * the ehash entries); rmem and wmem are init_net's (mem.c)
+	 */
+	.max_orphans		= (1 << ATCP_EHASH_BITS) / 2,
+	.max_tw_buckets		= (1 << ATCP_EHASH_BITS) / 2,
 };
 
 static int one = 1;
@@ -63,6 +66,16 @@ static int max_retries = 255;
 	.proc_handler	= proc_dointvec_minmax,				\
 	.extra1		= lo,						\
 	.extra2		= hi,						\
+}
+
+/* min, default, max (bytes), as tcp_rmem; and one of them by name */
+#define ATCP_VEC(name, field, len) {					\
+	.procname	= #name,					\
+	.data		= (void *)offsetof(struct atcp_sysctl, field),	\
+	.maxlen		= (len) * sizeof(int),				\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,				\
+	.extra1		= SYSCTL_ONE,					\
 }
 
 static const struct ctl_table atcp_sysctl_template[] = {
@@ -80,23 +93,48 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(keepalive_probes, &one, &max_retries),
 	ATCP_CTL(challenge_ack_limit, SYSCTL_ZERO, NULL),
 	ATCP_CTL(invalid_ratelimit_ms, SYSCTL_ZERO, NULL),
-	ATCP_CTL(rmem_default, &one, NULL),
-	ATCP_CTL(wmem_default, &one, NULL),
 	ATCP_CTL(delack_ms, &one, NULL),
 	ATCP_CTL(syncookies, SYSCTL_ZERO, &two),
 	ATCP_CTL(max_syn_backlog, &one, NULL),
+	ATCP_VEC(rmem, rmem, 3),
+	ATCP_VEC(wmem, wmem, 3),
+	ATCP_VEC(rmem_default, rmem[1], 1),	/* rmem's default, by name */
+	ATCP_VEC(wmem_default, wmem[1], 1),
+	ATCP_CTL(max_orphans, SYSCTL_ZERO, NULL),
+	ATCP_CTL(max_tw_buckets, SYSCTL_ZERO, NULL),
+	/* init_net only, as tcp_mem: the protocol's pages, all netns */
+	{
+		.procname	= "mem",
+		.data		= atcp_mem,
+		.maxlen		= sizeof(atcp_mem),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
 	{ }	/* sentinel for kernels before 6.6 */
 };
 
 #define ATCP_NCTL (ARRAY_SIZE(atcp_sysctl_template) - 1)
+#define ATCP_NCTL_NET (ATCP_NCTL - 1)	/* all but mem */
 
 static int __net_init atcp_net_init(struct net *net)
 {
 	struct atcp_net *an = atcp_pernet(net);
 	struct ctl_table *t;
-	int i, err = -ENOMEM;
+	int i, n, err = -ENOMEM;
 
 	an->sysctl = atcp_sysctl_defaults;
+	/* a new netns takes init_net's buffer sizes, as Linux */
+	if (net_eq(net, &init_net)) {
+		memcpy(an->sysctl.rmem, atcp_rmem_init, sizeof(atcp_rmem_init));
+		memcpy(an->sysctl.wmem, atcp_wmem_init, sizeof(atcp_wmem_init));
+	} else {
+		struct atcp_sysctl *init = &atcp_pernet(&init_net)->sysctl;
+
+		memcpy(an->sysctl.rmem, init->rmem, sizeof(init->rmem));
+		memcpy(an->sysctl.wmem, init->wmem, sizeof(init->wmem));
+	}
+	atomic_set(&an->orphans, 0);
+	atomic_set(&an->tw_count, 0);
 	spin_lock_init(&an->challenge_lock);
 	an->mib = __alloc_percpu(sizeof(u64) * ATCP_MIB_MAX, sizeof(u64));
 	if (!an->mib)
@@ -105,9 +143,14 @@ static int __net_init atcp_net_init(struct net *net)
 		    GFP_KERNEL);
 	if (!t)
 		goto out_mib;
-	for (i = 0; i < ATCP_NCTL; i++)
+	for (i = 0; i < ATCP_NCTL_NET; i++)
 		t[i].data = (char *)&an->sysctl + (uintptr_t)t[i].data;
-	an->sysctl_hdr = atcp_register_sysctl(net, "net/atcp", t, ATCP_NCTL);
+	n = ATCP_NCTL;
+	if (!net_eq(net, &init_net)) {
+		memset(&t[ATCP_NCTL_NET], 0, sizeof(t[0]));	/* no mem */
+		n = ATCP_NCTL_NET;
+	}
+	an->sysctl_hdr = atcp_register_sysctl(net, "net/atcp", t, n);
 	if (!an->sysctl_hdr)
 		goto out_table;
 	err = atcp_proc_init_net(net);
@@ -130,6 +173,11 @@ static void __net_exit atcp_net_exit(struct net *net)
 	const struct ctl_table *t = an->sysctl_hdr->ctl_table_arg;
 
 	atcp_tw_purge_net(net);
+	/* A TIME-WAIT timer that unhashed its entry before the purge saw
+	 * it may still be counting it out of an->tw_count: soft hrtimers
+	 * run with BHs off, which a grace period waits for.
+	 */
+	synchronize_rcu();
 	atcp_proc_exit_net(net);
 	unregister_net_sysctl_table(an->sysctl_hdr);
 	kfree(t);
@@ -182,6 +230,11 @@ static int __init atcp_init(void)
 	err = register_pernet_subsys(&atcp_net_ops);
 	if (err)
 		goto out_proto;
+	/* The buffer minimum the core guarantees under pressure is
+	 * init_net's (a module cannot give it per-netns offsets).
+	 */
+	atcp_prot.sysctl_rmem = atcp_pernet(&init_net)->sysctl.rmem;
+	atcp_prot.sysctl_wmem = atcp_pernet(&init_net)->sysctl.wmem;
 	err = inet_add_protocol(&atcp_protocol, atcp_ipproto);
 	if (err) {
 		pr_err("atcp: IP protocol %d is taken\n", atcp_ipproto);

@@ -186,6 +186,7 @@ struct atcp_sock {
 	struct list_head q_node;	/* in parent's acc_q */
 	bool in_ehash;
 	bool autobound;			/* port chosen by connect() */
+	bool orphan_counted;		/* counted in the netns' orphans */
 };
 
 /*
@@ -250,9 +251,11 @@ struct atcp_sysctl {
 	int keepalive_probes;
 	int challenge_ack_limit;
 	int invalid_ratelimit_ms;
-	int rmem_default;
-	int wmem_default;
 	int delack_ms;
+	int rmem[3];		/* min, default, max receive buffer, bytes */
+	int wmem[3];		/* min, default, max send buffer, bytes */
+	int max_orphans;	/* closed sockets still sending, at most */
+	int max_tw_buckets;	/* TIME-WAIT entries, at most */
 	int syncookies;
 	int max_syn_backlog;
 };
@@ -297,6 +300,13 @@ enum atcp_mib {
 	ATCP_MIB_SYNCOOKIESFAILED,
 	ATCP_MIB_REQQFULLDOCOOKIES,
 	ATCP_MIB_REQQFULLDROP,
+	/* memory limits (mem.c) */
+	ATCP_MIB_MEMORYPRESSURES,
+	ATCP_MIB_ABORTONMEMORY,
+	ATCP_MIB_TWOVERFLOW,
+	ATCP_MIB_PRUNECALLED,
+	ATCP_MIB_RCVCOLLAPSED,
+	ATCP_MIB_OFOPRUNED,
 	ATCP_MIB_MAX
 };
 
@@ -310,6 +320,8 @@ struct atcp_net {
 	spinlock_t challenge_lock;
 	u64 challenge_stamp;		/* second of the current budget */
 	u32 challenge_count;		/* challenge ACKs left this second */
+	atomic_t orphans;		/* closed sockets not yet destroyed */
+	atomic_t tw_count;		/* TIME-WAIT entries */
 };
 
 struct atcp_net *atcp_pernet(const struct net *net);
@@ -334,7 +346,6 @@ extern int atcp_ipproto;
 
 /* socket.c */
 extern struct proto atcp_prot;
-void atcp_mem_init(void);
 extern const struct proto_ops atcp_stream_ops;
 void atcp_set_state(struct sock *sk, int state);
 void atcp_done(struct sock *sk);
@@ -351,6 +362,20 @@ int atcp_v4_err(struct sk_buff *skb, u32 info);
 int atcp_do_rcv(struct sock *sk, struct sk_buff *skb);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 void atcp_rcv_space_update(struct sock *sk);
+
+/* mem.c */
+extern atomic_long_t atcp_memory_allocated;
+DECLARE_PER_CPU(int, atcp_fw_alloc);
+extern unsigned long atcp_memory_pressure;
+extern long atcp_mem[3];
+extern int atcp_rmem_init[3], atcp_wmem_init[3];
+void atcp_mem_init(void);
+void atcp_enter_memory_pressure(struct sock *sk);
+void atcp_leave_memory_pressure(struct sock *sk);
+void atcp_orphan_count(struct sock *sk);
+void atcp_orphan_uncount(struct sock *sk);
+bool atcp_check_oom(struct sock *sk, int shift);
+bool atcp_rmem_admit(struct sock *sk, struct sk_buff *skb, bool in_order);
 
 /* output.c */
 int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone);
@@ -394,6 +419,7 @@ void atcp_rtt_sample(struct sock *sk, u32 rtt_us);
 u64 atcp_now_us(void);
 
 /* lookup.c */
+#define ATCP_EHASH_BITS	14	/* connection table: 16384 buckets */
 struct atcp_bind_bucket;
 int atcp_hash_init(void);
 void atcp_hash_exit(void);

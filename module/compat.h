@@ -13,6 +13,10 @@
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+/* sk_memory_allocated() and friends moved to their own header in 6.10. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#include <net/proto_memory.h>
+#endif
 
 /* hrtimer_setup() replaced hrtimer_init() + ->function in 6.13. */
 static inline void atcp_hrtimer_setup(struct hrtimer *t,

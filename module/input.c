@@ -561,18 +561,9 @@ static bool atcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    (unsigned int)sk->sk_rcvbuf && !skb_queue_empty(&as->ooo_queue)) {
-		/* In-order data comes first: give up what is out of order. */
-		__skb_queue_purge(&as->ooo_queue);
-		sk_mem_reclaim(sk);
-	}
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    (unsigned int)sk->sk_rcvbuf ||
-	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
-		atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
+	/* no room: collapse, then give up out-of-order data (mem.c) */
+	if (!atcp_rmem_admit(sk, skb, true))
 		return false;
-	}
 	as->rcv_nxt = cb->seq + skb->len;
 	as->bytes_received += skb->len;
 	atcp_urg_data_arrived(sk, skb);
@@ -634,11 +625,8 @@ static bool atcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct sk_buff *p, *tmp;
 
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    (unsigned int)sk->sk_rcvbuf || !sk_rmem_schedule(sk, skb, skb->truesize)) {
-		atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
+	if (!atcp_rmem_admit(sk, skb, false))
 		return false;
-	}
 	/* Find the first queued segment that starts after us. */
 	skb_queue_walk_safe(&as->ooo_queue, p, tmp) {
 		struct atcp_skb_cb *pcb = ATCP_SKB_CB(p);

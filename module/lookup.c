@@ -24,7 +24,6 @@
 
 #include "atcp.h"
 
-#define ATCP_EHASH_BITS	14
 #define ATCP_LHASH_BITS	8
 #define ATCP_BHASH_BITS	10
 

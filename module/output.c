@@ -11,6 +11,7 @@
 #include <net/route.h>
 
 #include "atcp.h"
+#include "compat.h"
 #include "trace.h"
 
 /* What remains of the window last offered: RCV.ADV - RCV.NXT. */
@@ -21,12 +22,19 @@ u32 atcp_offered_window(const struct sock *sk)
 	return seq_gt(as->rcv_adv, as->rcv_nxt) ? as->rcv_adv - as->rcv_nxt : 0;
 }
 
-/* The window the free receive buffer allows (half, for skb overhead). */
+/*
+ * The window the free receive buffer allows: half of it, for the skb
+ * overhead, which collapsing keeps under half (mem.c).  Under memory
+ * pressure at most four segments, as Linux.
+ */
 u32 atcp_free_window(const struct sock *sk)
 {
 	int free = sk->sk_rcvbuf - atomic_read(&sk->sk_rmem_alloc);
+	u32 win = free > 0 ? min_t(u32, free / 2, ATCP_MAX_WINDOW) : 0;
 
-	return free > 0 ? min_t(u32, free / 2, ATCP_MAX_WINDOW) : 0;
+	if (sk_under_memory_pressure(sk))
+		win = min_t(u32, win, 4U * atcp_sk(sk)->advmss);
+	return win;
 }
 
 /* The receive window to advertise (RFC 9293 §3.8.6.2.2, RFC 1122
@@ -413,7 +421,7 @@ void atcp_init_cwnd(struct sock *sk)
 	segs = max_t(u32, 10, DIV_ROUND_UP(as->cwnd, atcp_size_goal(sk)));
 	per_seg = SKB_TRUESIZE(atcp_size_goal(sk) + ATCP_MAX_HEADER);
 	sndmem = min_t(u32, 2 * segs * per_seg,
-		       4U << 20);	/* as tcp_wmem[2] */
+		       READ_ONCE(atcp_sysctl(sk)->wmem[2]));
 	if (sndmem > sk->sk_sndbuf)
 		WRITE_ONCE(sk->sk_sndbuf, sndmem);
 }
@@ -439,6 +447,13 @@ static int atcp_split_skb(struct sock *sk, struct sk_buff *skb, u32 len)
 	nskb = alloc_skb(ATCP_MAX_HEADER + rest, GFP_ATOMIC);
 	if (!nskb)
 		return -ENOMEM;
+	/* over net.atcp.mem: wait for ACKs to free memory (the persist
+	 * timer runs if nothing is in flight)
+	 */
+	if (!sk_wmem_schedule(sk, nskb->truesize)) {
+		kfree_skb(nskb);
+		return -ENOMEM;
+	}
 	skb_reserve(nskb, ATCP_MAX_HEADER);
 	skb_copy_bits(skb, len, skb_put(nskb, rest), rest);
 	__skb_trim(skb, len);
@@ -447,7 +462,6 @@ static int atcp_split_skb(struct sock *sk, struct sk_buff *skb, u32 len)
 	ncb->seq = cb->seq + len;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(ATCP_FIN | ATCP_PSH);
-	sk_wmem_schedule(sk, nskb->truesize);
 	sk_wmem_queued_add(sk, nskb->truesize);
 	sk_mem_charge(sk, nskb->truesize);
 	__skb_queue_after(&sk->sk_write_queue, skb, nskb);

@@ -10,6 +10,7 @@
 #include <net/sock.h>
 
 #include "atcp.h"
+#include "compat.h"
 
 const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_ACTIVEOPENS]		= "ActiveOpens",
@@ -49,6 +50,12 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
 	[ATCP_MIB_REQQFULLDOCOOKIES]	= "ReqQFullDoCookies",
 	[ATCP_MIB_REQQFULLDROP]		= "ReqQFullDrop",
+	[ATCP_MIB_MEMORYPRESSURES]	= "MemoryPressures",
+	[ATCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
+	[ATCP_MIB_TWOVERFLOW]		= "TimeWaitOverflow",
+	[ATCP_MIB_PRUNECALLED]		= "PruneCalled",
+	[ATCP_MIB_RCVCOLLAPSED]		= "RcvCollapsed",
+	[ATCP_MIB_OFOPRUNED]		= "OfoPruned",
 };
 
 struct atcp_show {
@@ -122,6 +129,13 @@ static int atcp_snmp_show(struct seq_file *seq, void *v)
 			sum += *(s64 *)per_cpu_ptr(&an->mib[i], cpu);
 		seq_printf(seq, "%s %lld\n", atcp_mib_name[i], sum);
 	}
+	/* gauges: this netns' orphans and TIME-WAIT entries, and the
+	 * protocol's memory in pages (all netns, as net.atcp.mem)
+	 */
+	seq_printf(seq, "CurrOrphans %d\n", atomic_read(&an->orphans));
+	seq_printf(seq, "CurrTimeWait %d\n", atomic_read(&an->tw_count));
+	seq_printf(seq, "MemPages %ld\n",
+		   proto_memory_allocated(&atcp_prot));
 	return 0;
 }
 

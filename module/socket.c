@@ -33,14 +33,6 @@ const char *const atcp_state_name[] = {
 	[TCP_NEW_SYN_RECV]	= "NEW-SYN-RECEIVED",
 };
 
-/* Memory accounting, as TCP's (sysctl_mem in pages, filled at init). */
-static atomic_long_t atcp_memory_allocated;
-static DEFINE_PER_CPU(int, atcp_fw_alloc);
-static unsigned long atcp_memory_pressure;
-static long atcp_mem[3];
-static int atcp_wmem[3] = { 4096, 16384, 4194304 };
-static int atcp_rmem[3] = { 4096, 131072, 6291456 };
-
 #define ATCP_CURR(s) ((1 << (s)) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))
 
 /* Every state change goes through here (RFC 9293 §3.3.2), and is traced. */
@@ -111,8 +103,8 @@ static int atcp_init_sock(struct sock *sk)
 	atcp_lq_init(&atcp_sk(sk)->lq);
 	sk->sk_write_space = atcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
-	WRITE_ONCE(sk->sk_sndbuf, sc->wmem_default);
-	WRITE_ONCE(sk->sk_rcvbuf, sc->rmem_default);
+	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(sc->wmem[1]));
+	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(sc->rmem[1]));
 	return 0;
 }
 
@@ -160,6 +152,7 @@ static void atcp_purge_all(struct sock *sk)
 /* The end of an orphaned socket: drop the reference its user held. */
 static void atcp_destroy_sock(struct sock *sk)
 {
+	atcp_orphan_uncount(sk);
 	atcp_stop_all_timers(sk);
 	atcp_ehash_del(sk);
 	atcp_purge_all(sk);
@@ -562,8 +555,16 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 					sk->sk_allocation);
 			if (!skb)
 				goto wait_for_memory;
-			if (!sk_wmem_schedule(sk, skb->truesize)) {
+			/* Over net.atcp.mem: shrink the buffer and wait, as
+			 * Linux; but the first segment of an empty queue is
+			 * always taken (no ACK would come to wake us).
+			 */
+			if (!sk_wmem_schedule(sk, skb->truesize) &&
+			    (!skb_queue_empty(&sk->sk_write_queue) ||
+			     !skb_queue_empty(&as->rtx_queue))) {
 				kfree_skb(skb);
+				atcp_enter_memory_pressure(sk);
+				sk_stream_moderate_sndbuf(sk);
 				goto wait_for_memory;
 			}
 			skb_reserve(skb, ATCP_MAX_HEADER);
@@ -989,8 +990,19 @@ orphan:
 	sock_orphan(sk);
 	if (sk->sk_state == TCP_FIN_WAIT2 && !as->ka_timer.pending)
 		atcp_arm_fin_wait2(sk);
-	if (sk->sk_state == TCP_CLOSE)
+	if (sk->sk_state == TCP_CLOSE) {
 		atcp_destroy_sock(sk);
+	} else {
+		/* An orphan over max_orphans or net.atcp.mem[2] is reset
+		 * at once, as Linux (tcp_close, tcp_check_oom).
+		 */
+		atcp_orphan_count(sk);
+		if (atcp_check_oom(sk, 0)) {
+			atcp_send_active_reset(sk, GFP_ATOMIC);
+			atcp_inc(sock_net(sk), ATCP_MIB_ABORTONMEMORY);
+			atcp_done(sk);
+		}
+	}
 	release_sock(sk);
 	sock_put(sk);
 }
@@ -1303,12 +1315,14 @@ struct proto atcp_prot = {
 	.backlog_rcv		= atcp_backlog_rcv,
 	.release_cb		= atcp_release_cb,
 	.get_port		= atcp_get_port,
+	.enter_memory_pressure	= atcp_enter_memory_pressure,
+	.leave_memory_pressure	= atcp_leave_memory_pressure,
 	.memory_allocated	= &atcp_memory_allocated,
 	.per_cpu_fw_alloc	= &atcp_fw_alloc,
 	.memory_pressure	= &atcp_memory_pressure,
 	.sysctl_mem		= atcp_mem,
-	.sysctl_wmem		= atcp_wmem,
-	.sysctl_rmem		= atcp_rmem,
+	.sysctl_wmem		= atcp_wmem_init,	/* init_net's, at load */
+	.sysctl_rmem		= atcp_rmem_init,
 	.max_header		= ATCP_MAX_HEADER,
 	.obj_size		= sizeof(struct atcp_sock),
 	.slab_flags		= SLAB_TYPESAFE_BY_RCU,
@@ -1335,13 +1349,3 @@ const struct proto_ops atcp_stream_ops = {
 	.splice_read	= atcp_splice_read,
 	.mmap		= sock_no_mmap,
 };
-
-void atcp_mem_init(void)
-{
-	unsigned long limit = nr_free_buffer_pages() / 16;
-
-	limit = max(limit, 128UL);
-	atcp_mem[0] = limit / 4 * 3;
-	atcp_mem[1] = limit;
-	atcp_mem[2] = atcp_mem[0] * 2;
-}

@@ -228,6 +228,21 @@ static void atcp_arm_probe(struct sock *sk)
 	atcp_timer_arm(sk, &as->rtx_timer, delay);
 }
 
+/*
+ * An orphan retransmitting while there are too many orphans (the limit
+ * halved if it had an ICMP error) or no memory is reset, as Linux's
+ * tcp_out_of_resources().
+ */
+static bool atcp_orphan_oom(struct sock *sk)
+{
+	if (!atcp_check_oom(sk, READ_ONCE(sk->sk_err_soft) ? 1 : 0))
+		return false;
+	atcp_send_active_reset(sk, GFP_ATOMIC);
+	atcp_inc(sock_net(sk), ATCP_MIB_ABORTONMEMORY);
+	atcp_done(sk);
+	return true;
+}
+
 /* RFC 6298 §5.4-5.7: the retransmission timer expired. */
 static void atcp_rtx_timer_handler(struct sock *sk)
 {
@@ -250,6 +265,8 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 			atcp_write_xmit(sk);
 			return;
 		}
+		if (sock_flag(sk, SOCK_DEAD) && atcp_orphan_oom(sk))
+			return;
 		if (atcp_probe_give_up(sk)) {
 			atcp_write_err(sk, ETIMEDOUT);
 			return;
@@ -262,6 +279,8 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 		return;
 	}
 	if (skb_queue_empty(&as->rtx_queue))
+		return;
+	if (sock_flag(sk, SOCK_DEAD) && atcp_orphan_oom(sk))
 		return;
 	if (atcp_out_of_retries(sk)) {
 		if (sk->sk_state == TCP_SYN_RECV && as->parent) {

@@ -97,6 +97,8 @@ static bool atw_unhash(struct atcp_tw *tw)
 	}
 	spin_unlock(&c->lock);
 	spin_unlock_bh(&pc->lock);
+	if (was)
+		atomic_dec(&atcp_pernet(net)->tw_count);
 	return was;
 }
 
@@ -159,7 +161,19 @@ void atcp_time_wait(struct sock *sk)
 	struct atw_chain *c, *pc;
 	struct atcp_tw *tw;
 
-	tw = kmem_cache_alloc(atw_cachep, GFP_ATOMIC);
+	/* At most max_tw_buckets entries: past it the connection closes
+	 * without TIME-WAIT, as Linux (TCPTimeWaitOverflow).
+	 */
+	tw = NULL;
+	if (atomic_inc_return(&atcp_pernet(net)->tw_count) >
+	    READ_ONCE(atcp_pernet(net)->sysctl.max_tw_buckets)) {
+		atcp_inc(net, ATCP_MIB_TWOVERFLOW);
+		net_info_ratelimited("atcp: time wait bucket table overflow\n");
+	} else {
+		tw = kmem_cache_alloc(atw_cachep, GFP_ATOMIC);
+	}
+	if (!tw)
+		atomic_dec(&atcp_pernet(net)->tw_count);
 	if (tw) {
 		write_pnet(&tw->net, net);
 		tw->laddr = sk->sk_rcv_saddr;
