@@ -107,6 +107,8 @@ static bool chance(u32 n)	/* one in n */
 static struct {
 	u64 segs, pkts, frags, paged, malformed, rx, rx_bytes;
 	u64 actions, sockcalls, flows, rd_bytes, tx_checked;
+	double wait_s, wait_fail_s;
+	u64 waits, wait_fail;
 } st;
 
 /* RFC 9293 §3.3.2 states, indexed by Linux's TCP_* values (tcp_states.h) */
@@ -226,6 +228,7 @@ static const u8 plans[][8] = {
 struct flow {
 	bool used;
 	int id, plan, step, fuzz_left, life;
+	bool clean;		/* no fuzzing between the plan's steps */
 	int fd;			/* local socket, -1 once closed */
 	bool active;		/* connect()ed, else accepted */
 	u16 lport, pport;
@@ -248,6 +251,8 @@ struct flow {
 	u64 rd;			/* octets read */
 	u64 wr;			/* octets written */
 	bool oobinline, rd_shut, wr_shut, eof;
+	int l_rsts;		/* RSTs the stack sent */
+	int l_segs;		/* segments the stack sent */
 	bool had_fd;		/* a socket was attached once */
 	bool tx_unsure;		/* a second connection: no octet checks */
 };
@@ -562,6 +567,8 @@ static void rx_segment(const u8 *p, size_t n)
 	len = n - doff;
 	data = th + doff;
 	f = flow_by_ports(get16(th), get16(th + 2));
+	if (f)
+		f->l_segs++;
 	trace("L>P %u:%u <SEQ=L%+d><ACK=P%+d><CTL=%s><WND=%u> len %u",
 	      get16(th), get16(th + 2),
 	      f ? (int)(seq - f->l_isn) : (int)seq,
@@ -585,8 +592,10 @@ static void rx_segment(const u8 *p, size_t n)
 		f->l_isn_ok = true;
 		f->l_nxt = seq + 1;
 	}
-	if (fl & F_RST)
+	if (fl & F_RST) {
+		f->l_rsts++;
 		return;
+	}
 	if (f->l_isn_ok) {
 		u32 end = seq + len + !!(fl & F_SYN) + !!(fl & F_FIN);
 
@@ -634,20 +643,33 @@ static void pump(void)
 	}
 }
 
-/* Wait up to ms for a segment of flow f with the given flags. */
-static bool wait_for(struct flow *f, double ms, bool (*pred)(struct flow *))
+static double wait_scale = 1;
+
+/* Wait up to ms for pred(f) or any reply (one_reply) on flow f. */
+static bool wait_for(struct flow *f, double ms, bool (*pred)(struct flow *),
+		     bool one_reply)
 {
-	double end = now() + ms / 1000;
+	double t0 = now(), end = t0 + wait_scale * ms / 1000;
 	struct pollfd p = { .fd = tunfd, .events = POLLIN };
+	int rsts = f->l_rsts, segs = f->l_segs;
+	bool ok;
 
 	for (;;) {
 		pump();
-		if (pred(f))
-			return true;
-		if (now() > end)
-			return false;
+		ok = pred(f);
+		if (ok || now() > end || f->l_rsts != rsts ||
+		    (one_reply && f->l_segs != segs))
+			break;
 		poll(&p, 1, 5);
 	}
+	st.wait_s += now() - t0;
+	st.waits++;
+	if (!ok) {
+		st.wait_fail++;
+		st.wait_fail_s += now() - t0;
+		trace("flow %u: no reply after %.3f s", f->pport, now() - t0);
+	}
+	return ok;
 }
 
 /* -- the local stack's view: TCP_INFO and /proc/net/atcp ------------------------ */
@@ -1227,7 +1249,7 @@ static void accept_all(void)
 		f = flow_by_ports(LPORT, ntohs(a.sin_port));
 		trace("local accept(): port %u%s", ntohs(a.sin_port),
 		      f ? "" : " (no flow: closed)");
-		if (!f || f->had_fd) {
+		if (!f || f->had_fd || f->active) {
 			close(fd);
 			continue;
 		}
@@ -1258,6 +1280,7 @@ static struct flow *flow_new(void)
 	f->used = true;
 	f->id = flow_seq;
 	f->plan = flow_seq++ % NPLANS;
+	f->active = plans[f->plan][0] == P_CONNECT;
 	f->fd = -1;
 	f->pport = next_pport;
 	next_pport = next_pport >= 60000 ? 20000 : next_pport + 1;
@@ -1267,7 +1290,8 @@ static struct flow *flow_new(void)
 	f->l_wnd = 65535;
 	f->oobinline = !chance(4);
 	f->life = 20 + rnd(200);
-	f->fuzz_left = rnd(6);
+	f->clean = chance(2);
+	f->fuzz_left = f->clean ? 0 : rnd(6);
 	st.flows++;
 	trace("flow %u: plan %d", f->pport, f->plan);
 	return f;
@@ -1305,7 +1329,7 @@ static bool plan_step(struct flow *f)
 		return false;
 	case P_SYN:
 		peer_syn(f, F_SYN, 0);
-		if (!wait_for(f, 3000, got_isn))
+		if (!wait_for(f, 500, got_isn, false))
 			return false;
 		set_irs(f);
 		break;
@@ -1319,7 +1343,6 @@ static bool plan_step(struct flow *f)
 		f->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, proto);
 		if (f->fd < 0)
 			fail("socket(): %s", strerror(errno));
-		f->active = true;
 		f->had_fd = true;
 		if (f->oobinline)
 			setsockopt(f->fd, SOL_SOCKET, SO_OOBINLINE, &one,
@@ -1334,19 +1357,19 @@ static bool plan_step(struct flow *f)
 		trace("local connect(flow %u): local port %u", f->pport,
 		      f->lport);
 		st.sockcalls++;
-		if (!wait_for(f, 3000, got_isn))
+		if (!wait_for(f, 500, got_isn, false))
 			return false;
 		break;
 	case P_SYNACK:
 		peer_syn(f, F_SYN | F_ACK, f->l_isn + 1);
-		if (!wait_for(f, 3000, got_ack))
+		if (!wait_for(f, 500, got_ack, true))
 			return false;
 		set_irs(f);
 		f->p_una = f->l_isn + 1;
 		break;
 	case P_SIMSYN:
 		peer_syn(f, F_SYN, 0);
-		if (wait_for(f, 500, got_ack))
+		if (wait_for(f, 500, got_ack, true))
 			set_irs(f);
 		break;
 	case P_SIMACK:
@@ -1457,7 +1480,7 @@ static void run(double seconds)
 			f->fuzz_left--;
 			flow_action(f);
 		} else if (plan_step(f)) {
-			f->fuzz_left = rnd(8);
+			f->fuzz_left = f->clean ? 0 : rnd(8);
 		} else {
 			flow_action(f);
 			if (--f->life <= 0)
@@ -1637,6 +1660,8 @@ int main(int argc, char **argv)
 		seed &= 0xffffffffffffULL;
 	}
 	rng_state = seed;
+	if (getenv("ATCP_REDUCED") && !strcmp(getenv("ATCP_REDUCED"), "1"))
+		wait_scale = 8;	/* the debug kernel */
 	t_start = now();
 	printf("# fuzz: protocol %d, seed %llu, %.0f s (rerun: --seed %llu)\n",
 	       proto, (unsigned long long)seed, seconds,
@@ -1677,7 +1702,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.sockcalls,
 	       (unsigned long long)st.rd_bytes,
 	       (unsigned long long)st.tx_checked);
-	printf("# %.0f segments/s\n", st.segs / seconds);
+	printf("# %.0f segments/s (%.1f s waiting for %llu handshake replies, %.1f s for %llu that did not come)\n",
+	       st.segs / seconds, st.wait_s, (unsigned long long)st.waits,
+	       st.wait_fail_s, (unsigned long long)st.wait_fail);
 	printf("# states reached:");
 	for (i = 1; i < 12; i++)
 		if (reached[i])
@@ -1696,6 +1723,11 @@ int main(int argc, char **argv)
 			while (v > slab_base[i] && now() < until) {
 				usleep(200000);
 				v = slab_active(slabs[i]);
+			}
+			if (v < 0) {
+				printf("# slab %s: not in /proc/slabinfo (merged)\n",
+				       slabs[i]);
+				continue;
 			}
 			printf("# slab %s: %ld in use (baseline %ld)\n",
 			       slabs[i], v, slab_base[i]);
