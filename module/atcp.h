@@ -14,6 +14,7 @@
 #include <net/tcp_states.h>
 #include <uapi/linux/atcp.h>
 
+#include "options.h"
 #include "seq.h"
 
 /* Header flags (RFC 9293 §3.1), as in the 13th byte of the header. */
@@ -368,15 +369,6 @@ bool atcp_tw_tuple_used(struct net *net, __be32 saddr, __be16 sport,
 void atcp_tw_purge_net(struct net *net);
 int atcp_tw_seq_show(struct seq_file *seq, struct net *net, int sl);
 unsigned int atcp_tw_count(void);
-
-/* options.c */
-struct atcp_opts {
-	u16 mss;	/* MSS option value, 0 if absent */
-	bool mss_seen;
-};
-
-int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o);
-int atcp_write_syn_options(u8 *p, u16 mss);
 
 /* proc.c */
 int atcp_proc_init_net(struct net *net);
