@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/types.h>
 #include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -54,10 +55,12 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define PEER_IP		0x0a630002	/* 10.99.0.2 */
 #define LOCAL_IP	0x0a630001	/* 10.99.0.1 */
@@ -118,6 +121,7 @@ static const char *const state_name[] = {
 	[7] = "CLOSED", [8] = "CLOSE-WAIT", [9] = "LAST-ACK",
 	[10] = "LISTEN", [11] = "CLOSING",
 };
+
 static bool reached[12];
 
 /* The last actions, printed when an oracle fails. */
@@ -150,7 +154,7 @@ static void trace(const char *fmt, ...)
 static u64 seed;
 static int fail_port;	/* the flow an oracle failed on, for the trace */
 
-static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
+static void fail(const char *fmt, ...)
 {
 	unsigned int i;
 	va_list ap;
@@ -159,7 +163,8 @@ static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
-	printf("\n# the last actions (L = the stack, P = the peer; numbers relative to the ISNs):\n");
+	printf("\n# the last actions (L = the stack, P = the peer;");
+	printf(" numbers relative to the ISNs):\n");
 	i = trace_n > 40 ? trace_n - 40 : 0;
 	for (; i < trace_n; i++)
 		printf("#   %s\n", trace_buf[i % TRACE_N]);
@@ -223,7 +228,7 @@ static const u8 plans[][8] = {
 	{ P_SYN, P_ACKSYN, P_DATA, P_DATA, P_END },
 };
 
-#define NPLANS (sizeof(plans) / sizeof(plans[0]))
+#define NPLANS ARRAY_SIZE(plans)
 
 struct flow {
 	bool used;
@@ -359,9 +364,11 @@ static void ip_header(u8 *h, size_t tot, u16 id, u16 frag, int p)
 	put16(h + 10, csum_fold(csum_add(0, h, 20)));
 }
 
-/* Write one IP packet into the tun device; hdr_len > 0 sets the virtio
- * header's hdr_len, the length tun copies into the skb's linear part
- * when the packet is larger than a page (the rest goes into page frags). */
+/*
+ * Write one IP packet into the tun device; hdr_len > 0 sets the virtio
+ * header's hdr_len, the length tun copies into the skb's linear part when
+ * the packet is larger than a page (the rest goes into page frags).
+ */
 static void tun_write(const u8 *pkt, size_t n, u16 hdr_len)
 {
 	struct virtio_net_hdr vh = { .hdr_len = hdr_len };
@@ -377,9 +384,11 @@ static void tun_write(const u8 *pkt, size_t n, u16 hdr_len)
 		fail("write to tun: %s", strerror(errno));
 }
 
-/* Send payload (a segment, maybe malformed) in IP fragments: sizes a
+/*
+ * Send payload (a segment, maybe malformed) in IP fragments: sizes a
  * multiple of 8, in order, reversed or shuffled, some duplicated and
- * (rarely) some overlapping (the whole datagram is then dropped). */
+ * (rarely) some overlapping (the whole datagram is then dropped).
+ */
 static void send_fragments(const u8 *seg, size_t n)
 {
 	struct { size_t off, len; } fr[64];
@@ -578,8 +587,10 @@ static void rx_segment(const u8 *p, size_t n)
 		return;
 	if (fl & F_SYN) {
 		if (f->l_isn_ok && seq != f->l_isn) {
-			/* A new connection on the flow's 4-tuple: before any
-			 * socket was attached, the flow follows it. */
+			/*
+			 * A new connection on the flow's 4-tuple: before any
+			 * socket was attached, the flow follows it.
+			 */
 			trace("note: a new ISS on flow %u", f->pport);
 			if (f->had_fd) {
 				f->tx_unsure = true;
@@ -608,13 +619,17 @@ static void rx_segment(const u8 *p, size_t n)
 		for (i = 0; i < len && !f->tx_unsure; i++, off++) {
 			if ((int32_t)off < 0)
 				continue;	/* keep-alive garbage */
-			if (off >= f->wr && (fail_port = f->pport))
-				fail("flow %u: the stack sent octet %u of its stream, only %llu were written",
-				     f->pport, off, (unsigned long long)f->wr);
-			if (data[i] != pat(f->l_isn + 1 + off, lkey(f)) &&
-			    (fail_port = f->pport))
+			if (off >= f->wr) {
+				fail_port = f->pport;
+				fail("flow %u: the stack sent octet %u of its stream, %s %llu",
+				     f->pport, off, "only written:",
+				     (unsigned long long)f->wr);
+			}
+			if (data[i] != pat(f->l_isn + 1 + off, lkey(f))) {
+				fail_port = f->pport;
 				fail("flow %u: the stack sent a wrong octet at stream offset %u",
 				     f->pport, off);
+			}
 			st.tx_checked++;
 		}
 	}
@@ -696,7 +711,8 @@ static int state_by_name(const char *s)
 
 /* Scan the stack's connection table; records the states seen, syncs the
  * flows' window edges (atcp), returns the number of connections of ours
- * (the listener excluded). */
+ * (the listener excluded).
+ */
 static int proc_scan(bool sync, bool print)
 {
 	char line[512];
@@ -726,7 +742,8 @@ static int proc_scan(bool sync, bool print)
 			if (ntohl(la) != LOCAL_IP)
 				continue;
 		} else {
-			if (sscanf(line, " %*d %u.%u.%u.%u:%u %u.%u.%u.%u:%u %31s %u %u %u %u %u %u %u %u %u %u %u",
+			if (sscanf(line,
+				   " %*d %u.%u.%u.%u:%u %u.%u.%u.%u:%u %31s %u %u %u %u %u %u %u %u %u %u %u",
 				   &a[0], &a[1], &a[2], &a[3], &lp, &b[0], &b[1],
 				   &b[2], &b[3], &pp, stname, &v[0], &v[1], &v[2],
 				   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
@@ -768,11 +785,12 @@ static void check_read(struct flow *f, const u8 *b, ssize_t n)
 	if (!f->irs_ok || (f->p_urg && !f->oobinline))
 		return;
 	for (i = 0; i < n; i++) {
-		if (b[i] != pat(f->irs + 1 + (u32)f->rd + i, pkey(f)) &&
-		    (fail_port = f->pport))
+		if (b[i] != pat(f->irs + 1 + (u32)f->rd + i, pkey(f))) {
+			fail_port = f->pport;
 			fail("flow %u: read octet %llu is %#x, the peer sent %#x there",
 			     f->pport, (unsigned long long)(f->rd + i), b[i],
 			     pat(f->irs + 1 + (u32)f->rd + i, pkey(f)));
+		}
 		st.rd_bytes++;
 	}
 }
@@ -1049,18 +1067,30 @@ static u32 pick_seq(struct flow *f)
 	u32 rn = f->l_ack, w = f->l_wnd;
 
 	switch (rnd(16)) {
-	case 0: return rn - 1;
-	case 1: return rn + 1;
-	case 2: return rn + w - 1;
-	case 3: return rn + w;
-	case 4: return rn + w + 1;
-	case 5: return rn - 1 - rnd(3000);
-	case 6: return rn + rnd(w + 1);
-	case 7: return rnd64();
-	case 8: return rn + 0x80000000u;
-	case 9: return f->p_isn;
-	case 10: return rn - 65535;
-	case 11: return rn + 65535 + rnd(100);
+	case 0:
+		return rn - 1;
+	case 1:
+		return rn + 1;
+	case 2:
+		return rn + w - 1;
+	case 3:
+		return rn + w;
+	case 4:
+		return rn + w + 1;
+	case 5:
+		return rn - 1 - rnd(3000);
+	case 6:
+		return rn + rnd(w + 1);
+	case 7:
+		return rnd64();
+	case 8:
+		return rn + 0x80000000u;
+	case 9:
+		return f->p_isn;
+	case 10:
+		return rn - 65535;
+	case 11:
+		return rn + 65535 + rnd(100);
 	default: return rn;
 	}
 }
@@ -1070,18 +1100,30 @@ static u32 pick_ack(struct flow *f)
 	u32 una = f->p_una, nxt = f->l_nxt;
 
 	switch (rnd(16)) {
-	case 0: return una - 1;
-	case 1: return una + 1;
-	case 2: return nxt - 1;
-	case 3: return nxt + 1;
-	case 4: return una - 65535;
-	case 5: return una - 65536;
-	case 6: return una - 65534;
-	case 7: return rnd64();
-	case 8: return nxt + 0x80000000u;
-	case 9: return f->l_isn;
-	case 10: return una;
-	case 11: return una + rnd(nxt - una + 1);
+	case 0:
+		return una - 1;
+	case 1:
+		return una + 1;
+	case 2:
+		return nxt - 1;
+	case 3:
+		return nxt + 1;
+	case 4:
+		return una - 65535;
+	case 5:
+		return una - 65536;
+	case 6:
+		return una - 65534;
+	case 7:
+		return rnd64();
+	case 8:
+		return nxt + 0x80000000u;
+	case 9:
+		return f->l_isn;
+	case 10:
+		return una;
+	case 11:
+		return una + rnd(nxt - una + 1);
 	default: return nxt;
 	}
 }
@@ -1089,10 +1131,16 @@ static u32 pick_ack(struct flow *f)
 static u32 pick_len(struct flow *f)
 {
 	switch (rnd(10)) {
-	case 0: case 1: case 2: return 0;
-	case 3: return 1;
-	case 4: return 1 + rnd(64);
-	case 5: return f->l_wnd ? f->l_wnd : 1;
+	case 0:
+	case 1:
+	case 2:
+		return 0;
+	case 3:
+		return 1;
+	case 4:
+		return 1 + rnd(64);
+	case 5:
+		return f->l_wnd ? f->l_wnd : 1;
 	case 6: return 900 + rnd(2200);		/* more than a fragment */
 	case 7: return 3900 + rnd(5000);	/* paged through tun */
 	default: return 1 + rnd(1460);
@@ -1135,8 +1183,10 @@ static void fuzz_segment(struct flow *f)
 	send_seg(f, &s);
 }
 
-/* Out-of-order data in the window, then the octets that fill the hole (and
- * overlap both sides), in various shapes. */
+/*
+ * Out-of-order data in the window, then the octets that fill the hole (and
+ * overlap both sides), in various shapes.
+ */
 static void fuzz_ooo(struct flow *f)
 {
 	struct seg s = { .flags = F_ACK, .wnd = 65535 };
@@ -1354,6 +1404,10 @@ static bool plan_step(struct flow *f)
 			fail("connect(): %s", strerror(errno));
 		getsockname(f->fd, (struct sockaddr *)&a, &al);
 		f->lport = ntohs(a.sin_port);
+		/* A new 4-tuple: what the fuzzing before met was the listener. */
+		f->l_isn_ok = f->l_seen = f->l_fin = f->irs_ok = false;
+		f->l_nxt = f->l_ack = 0;
+		f->l_wnd = 65535;
 		trace("local connect(flow %u): local port %u", f->pport,
 		      f->lport);
 		st.sockcalls++;
@@ -1509,7 +1563,7 @@ static void if_up(int s, const char *name)
 {
 	struct ifreq ifr = { 0 };
 
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
 	if (ioctl(s, SIOCGIFFLAGS, &ifr))
 		fail("SIOCGIFFLAGS %s: %s", name, strerror(errno));
 	ifr.ifr_flags |= IFF_UP;
@@ -1554,14 +1608,14 @@ static void setup(void)
 	tunfd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
 	if (tunfd < 0)
 		fail("/dev/net/tun: %s", strerror(errno));
-	strcpy(ifr.ifr_name, "pkt0");
+	snprintf(ifr.ifr_name, IFNAMSIZ, "pkt0");
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR;
 	if (ioctl(tunfd, TUNSETIFF, &ifr))
 		fail("TUNSETIFF: %s", strerror(errno));
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	if_up(s, "lo");
 	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "pkt0");
+	snprintf(ifr.ifr_name, IFNAMSIZ, "pkt0");
 	sin->sin_family = AF_INET;
 	sin->sin_addr.s_addr = htonl(LOCAL_IP);
 	if (ioctl(s, SIOCSIFADDR, &ifr))
@@ -1575,7 +1629,7 @@ static void setup(void)
 	if_up(s, "pkt0");
 	close(s);
 	write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1", false);
-	for (i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(ctl); i++) {
 		if (strncmp(ctl[i][0], proto == 6 ? "net/ipv4" : "net/atcp", 8))
 			continue;
 		snprintf(path, sizeof(path), "/proc/sys/%s", ctl[i][0]);
@@ -1616,10 +1670,11 @@ static long slab_active(const char *name)
 static const char *const slabs[] = { "ATCP", "atcp_tw", "atcp_bind_bucket" };
 static long slab_base[3];
 
-static void usage(void)
+static void bad_usage(void)
 {
-	fprintf(stderr, "usage: fuzz [--proto 253|6] [--seed N] [--seconds S] [--flows N] [--drain S]\n"
-		"            [--shapes all|linear] [-v]\n");
+	fprintf(stderr, "%s\n%s\n",
+		"usage: fuzz [--proto 253|6] [--seed N] [--seconds S] [--flows N]",
+		"            [--drain S] [--shapes all|linear] [-v]");
 	exit(2);
 }
 
@@ -1647,9 +1702,9 @@ int main(int argc, char **argv)
 		} else if (i + 1 < argc && !strcmp(argv[i], "--flows")) {
 			nflows_max = atoi(argv[++i]);
 			if (nflows_max < 1 || nflows_max > MAXF)
-				usage();
+				bad_usage();
 		} else {
-			usage();
+			bad_usage();
 		}
 	}
 	if (!have_seed) {
@@ -1693,18 +1748,20 @@ int main(int argc, char **argv)
 		fail("%d connections still there %.0f s after every socket was closed",
 		     n, drain);
 	}
-	printf("# segments %llu (%llu malformed), IP packets %llu (%llu fragments, %llu over a page), from the stack %llu\n",
+	printf("# segments %llu (%llu malformed), IP packets %llu (%llu %s %llu %s %llu\n",
 	       (unsigned long long)st.segs, (unsigned long long)st.malformed,
 	       (unsigned long long)st.pkts, (unsigned long long)st.frags,
-	       (unsigned long long)st.paged, (unsigned long long)st.rx);
-	printf("# flows %llu, actions %llu, socket calls %llu, octets read and checked %llu, sent and checked %llu\n",
+	       "fragments,", (unsigned long long)st.paged,
+	       "over a page), from the stack", (unsigned long long)st.rx);
+	printf("# flows %llu, actions %llu, socket calls %llu, %s %llu, %s %llu\n",
 	       (unsigned long long)st.flows, (unsigned long long)st.actions,
-	       (unsigned long long)st.sockcalls,
-	       (unsigned long long)st.rd_bytes,
+	       (unsigned long long)st.sockcalls, "octets read and checked",
+	       (unsigned long long)st.rd_bytes, "sent and checked",
 	       (unsigned long long)st.tx_checked);
-	printf("# %.0f segments/s (%.1f s waiting for %llu handshake replies, %.1f s for %llu that did not come)\n",
-	       st.segs / seconds, st.wait_s, (unsigned long long)st.waits,
-	       st.wait_fail_s, (unsigned long long)st.wait_fail);
+	printf("# %.0f segments/s (%.1f s waiting for %llu handshake replies,",
+	       st.segs / seconds, st.wait_s, (unsigned long long)st.waits);
+	printf(" %.1f s for %llu that did not come)\n", st.wait_fail_s,
+	       (unsigned long long)st.wait_fail);
 	printf("# states reached:");
 	for (i = 1; i < 12; i++)
 		if (reached[i])
