@@ -59,7 +59,7 @@ check: setup debug-kernel
 # make fuzz: the debug kernel unless KVER= or KERNEL= is given.
 FUZZ_SECONDS ?= 1800
 FUZZ_USER_SECONDS ?= 120
-ifeq ($(origin KERNEL)$(origin KVER),undefinedfile)
+ifeq ($(origin KVER)$(KERNEL),file)
 FUZZ_KERNEL := debug
 else
 FUZZ_KERNEL := $(KERNEL)
