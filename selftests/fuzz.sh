@@ -19,9 +19,9 @@ runs=()
 if [ -n "${FUZZ_SECONDS:-}" ]; then
 	runs=("253 ${FUZZ_SEED:-$rnd} $FUZZ_SECONDS")
 elif [ "${ATCP_REDUCED:-0}" = 1 ]; then
-	runs=("253 1 15" "253 $rnd 15")
+	runs=("253 1 10" "253 $rnd 10")
 else
-	runs=("253 1 20" "253 $rnd 20" "6 $rnd 15")
+	runs=("253 1 15" "253 $rnd 15" "6 $rnd 10")
 fi
 echo "1..${#runs[@]}"
 i=0 rc=0
