@@ -1406,8 +1406,12 @@ static bool plan_step(struct flow *f)
 		getsockname(f->fd, (struct sockaddr *)&a, &al);
 		f->lport = ntohs(a.sin_port);
 		/* A new 4-tuple: what the fuzzing before met was the listener. */
-		f->l_isn_ok = f->l_seen = f->l_fin = f->irs_ok = false;
-		f->l_nxt = f->l_ack = 0;
+		f->l_isn_ok = false;
+		f->l_seen = false;
+		f->l_fin = false;
+		f->irs_ok = false;
+		f->l_nxt = 0;
+		f->l_ack = 0;
 		f->l_wnd = 65535;
 		trace("local connect(flow %u): local port %u", f->pport,
 		      f->lport);
