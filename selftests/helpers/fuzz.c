@@ -544,7 +544,8 @@ static void rx_segment(const u8 *p, size_t n)
 	dst = get32(p + 16);
 	if (p[9] != proto || dst != PEER_IP)
 		return;			/* ICMP and the like */
-	if (ihl < 20 || (size_t)tot != n || csum_fold(csum_add(0, p, ihl)))
+	if (ihl < 20 || ihl > tot || (size_t)tot != n ||
+	    csum_fold(csum_add(0, p, ihl)))
 		fail("malformed IP header from the stack (%zu bytes)", n);
 	if (get16(p + 6) & 0x3fff)
 		fail("an IP fragment from the stack");
@@ -971,9 +972,11 @@ static void local_ioctl(struct flow *f)
 }
 
 /* -- generated segments ----------------------------------------------------- */
-static int gen_opts(struct flow *f, u8 *o)
+/* Up to cap octets of options (valid or not) into out; returns the length. */
+static int gen_opts(struct flow *f, u8 *out, int cap)
 {
 	int n = 0, k = rnd(5), i, l;
+	u8 o[96];	/* an option may start at 39 and run past 40 */
 
 	while (k-- > 0 && n < 40) {
 		switch (rnd(16)) {
@@ -1050,8 +1053,9 @@ static int gen_opts(struct flow *f, u8 *o)
 			break;
 		}
 	}
-	if (n > 40)
-		n = 40;
+	if (n > cap)
+		n = cap;
+	memcpy(out, o, n);
 	return n;
 }
 
@@ -1177,7 +1181,7 @@ static void fuzz_segment(struct flow *f)
 	s.wnd = chance(6) ? 0 : chance(4) ? rnd(100) : chance(2) ? 65535 : rnd(65536);
 	s.urg = chance(2) ? rnd(4) : rnd(65536);
 	if (chance(3))
-		s.optlen = gen_opts(f, s.opt);
+		s.optlen = gen_opts(f, s.opt, 40);
 	s.len = pick_len(f);
 	gen_shape(&s);
 	send_seg(f, &s);
@@ -1258,7 +1262,7 @@ static void peer_syn(struct flow *f, u8 flags, u32 ack)
 	put16(o + 2, f->p_mss);
 	s.optlen = 4;
 	if (chance(4))
-		s.optlen += gen_opts(f, s.opt + 4);
+		s.optlen += gen_opts(f, s.opt + 4, 36);
 	send_seg(f, &s);
 }
 
