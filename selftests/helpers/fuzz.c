@@ -51,6 +51,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -710,6 +711,17 @@ static int state_by_name(const char *s)
 	return -1;
 }
 
+/* A /proc/net/atcp line: sl local remote state, 14 TCB fields, inode. */
+static const char atcp_fmt[] =
+	" %*d %u.%u.%u.%u:%u %u.%u.%u.%u:%u %31s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %llu";
+
+static unsigned long long sock_ino(int fd)
+{
+	struct stat sb;
+
+	return fstat(fd, &sb) ? 0 : sb.st_ino;
+}
+
 /* Scan the stack's connection table; records the states seen, syncs the
  * flows' window edges (atcp), returns the number of connections of ours
  * (the listener excluded).
@@ -727,6 +739,8 @@ static int proc_scan(bool sync, bool print)
 		line[0] = 0;
 	while (fgets(line, sizeof(line), fp)) {
 		unsigned int a[4], b[4], lp, pp, stn, v[14];
+		unsigned long long ino = 0;
+		int nf = 0;
 		char stname[32];
 		struct flow *f;
 		int s;
@@ -743,12 +757,12 @@ static int proc_scan(bool sync, bool print)
 			if (ntohl(la) != LOCAL_IP)
 				continue;
 		} else {
-			if (sscanf(line,
-				   " %*d %u.%u.%u.%u:%u %u.%u.%u.%u:%u %31s %u %u %u %u %u %u %u %u %u %u %u",
-				   &a[0], &a[1], &a[2], &a[3], &lp, &b[0], &b[1],
-				   &b[2], &b[3], &pp, stname, &v[0], &v[1], &v[2],
-				   &v[3], &v[4], &v[5], &v[6], &v[7], &v[8],
-				   &v[9], &v[10]) < 11)
+			nf = sscanf(line, atcp_fmt, &a[0], &a[1], &a[2], &a[3],
+				    &lp, &b[0], &b[1], &b[2], &b[3], &pp, stname,
+				    &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+				    &v[6], &v[7], &v[8], &v[9], &v[10], &v[11],
+				    &v[12], &v[13], &ino);
+			if (nf < 11)
 				continue;
 			s = state_by_name(stname);
 			if (s == 10)
@@ -766,7 +780,9 @@ static int proc_scan(bool sync, bool print)
 			f->l_ack = v[7];
 			f->l_wnd = v[8];
 			f->l_seen = true;
-			if (!f->irs_ok && s != 2 && s != 10) {
+			/* The IRS, of the connection the flow's socket is. */
+			if (!f->irs_ok && s != 2 && nf == 26 &&
+			    f->fd >= 0 && ino == sock_ino(f->fd)) {
 				f->irs = v[10];
 				f->irs_ok = true;
 				trace("flow %u: stream starts at P%+d (/proc)",
