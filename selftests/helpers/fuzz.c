@@ -475,7 +475,7 @@ static void send_seg(struct flow *f, struct seg *s)
 {
 	static u8 pkt[20 + 60 + MAXPKT];
 	u8 *th = pkt + 20;
-	int olen = s->optlen, doff, i;
+	int olen = s->optlen, doff, i, start;
 	size_t tot;
 	u32 key = pkey(f);
 
@@ -494,10 +494,16 @@ static void send_seg(struct flow *f, struct seg *s)
 	th[13] = s->flags;
 	put16(th + 14, s->wnd);
 	put16(th + 18, s->urg);
-	/* the payload starts after the SYN's sequence number */
-	for (i = 0; i < (int)s->len; i++)
-		th[doff * 4 + i] = pat(s->seq + !!(s->flags & F_SYN) + i, key);
+	/*
+	 * The data starts where the data offset says (a wrong one moves it
+	 * over the options or leaves EOLs before it), at the sequence number
+	 * after the SYN's.
+	 */
 	tot = doff * 4 + s->len;
+	start = s->doff >= 5 ? s->doff * 4 : doff * 4;
+	memset(th + doff * 4, 0, s->len);
+	for (i = start; i < (int)tot; i++)
+		th[i] = pat(s->seq + !!(s->flags & F_SYN) + i - start, key);
 	put16(th + 16, l4_csum(PEER_IP, LOCAL_IP,
 			       s->csum == 2 ? (proto == 6 ? 253 : 6) : proto,
 			       th, tot));
