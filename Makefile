@@ -10,6 +10,10 @@
 #   make bench            atcp against Linux TCP in the VM (build/bench/)
 #   make stress           the stress suite, long, on the debug kernel
 #                         (STRESS_SECONDS=1200; KERNEL= for 6.1)
+#   make fuzz             the hostile-peer fuzzer in the VM, FUZZ_SECONDS
+#                         (1800) on the debug kernel (KVER=/KERNEL= choose)
+#   make fuzz-user        libFuzzer on the pure logic, FUZZ_USER_SECONDS (120)
+#   make fuzz-replay      replay the libFuzzer corpus and crashers (host)
 #   make lint             sparse (C=2), W=1 and checkpatch --strict
 #   make clean
 
@@ -58,7 +62,32 @@ selftests:
 check: setup debug-kernel
 	$(MAKE) modules
 	$(MAKE) selftests
+	@if [ -z "$(T)" ]; then $(MAKE) fuzz-replay; fi
 	scripts/check $(T)
+
+# make fuzz: the debug kernel unless KVER= or KERNEL= is given.
+FUZZ_SECONDS ?= 1800
+FUZZ_USER_SECONDS ?= 120
+ifeq ($(origin KVER)$(KERNEL),file)
+FUZZ_KERNEL := debug
+else
+FUZZ_KERNEL := $(KERNEL)
+endif
+
+fuzz:
+	$(MAKE) fuzz-vm KERNEL=$(FUZZ_KERNEL)
+
+fuzz-vm: setup debug-kernel
+	$(MAKE) modules
+	$(MAKE) selftests
+	scripts/vm -t $$(($(FUZZ_SECONDS) + 1200)) -- \
+		'FUZZ_SECONDS=$(FUZZ_SECONDS) $(if $(FUZZ_SEED),FUZZ_SEED=$(FUZZ_SEED)) bash selftests/fuzz.sh'
+
+fuzz-user:
+	$(MAKE) -C tools/fuzz run FUZZ_USER_SECONDS=$(FUZZ_USER_SECONDS)
+
+fuzz-replay:
+	$(MAKE) -C tools/fuzz replay
 
 demo: setup
 	$(MAKE) modules
@@ -88,13 +117,17 @@ stress: setup debug-kernel
 # the one place version tests live, as an out-of-tree module needs),
 # OPEN_ENDED_LINE (the TRACE_EVENT() layout every kernel trace header has),
 # ALLOC_WITH_SIZEOF (it asks for kzalloc_obj(), which 6.1 and 6.12 lack)
-# and CONST_STRUCT (per-netns sysctl tables are writable copies).
+# and CONST_STRUCT (per-netns sysctl tables are writable copies); in
+# tools/fuzz also CAMELCASE (libFuzzer's LLVMFuzzerTestOneInput).
 CHECKPATCH_IGNORE := LINUX_VERSION_CODE,CONSTANT_COMPARISON,OPEN_ENDED_LINE
 CHECKPATCH_IGNORE := $(CHECKPATCH_IGNORE),ALLOC_WITH_SIZEOF,CONST_STRUCT
 
 checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
-		--ignore $(CHECKPATCH_IGNORE) -f $(SRCS) $(wildcard selftests/*.c tools/*.c)
+		--ignore $(CHECKPATCH_IGNORE) -f $(SRCS) $(wildcard selftests/*.c tools/*.c) \
+		selftests/helpers/fuzz.c
+	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
+		--ignore $(CHECKPATCH_IGNORE),CAMELCASE -f $(wildcard tools/fuzz/*.[ch])
 
 lint:
 	$(MAKE) clean
@@ -108,7 +141,8 @@ clean:
 		rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd
 	rm -f module/.atcp-kdir
 	$(MAKE) -C selftests clean
+	$(MAKE) -C tools/fuzz clean
 	rm -rf build/selftests build/atcp-bench
 
 .PHONY: all modules setup debug-kernel selftests check demo bench stress \
-	checkpatch lint clean
+	checkpatch lint clean fuzz fuzz-vm fuzz-user fuzz-replay

@@ -14,6 +14,7 @@
 #include <net/tcp_states.h>
 #include <uapi/linux/atcp.h>
 
+#include "options.h"
 #include "seq.h"
 
 /* Header flags (RFC 9293 §3.1), as in the 13th byte of the header. */
@@ -478,15 +479,6 @@ u32 atcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport,
 		     __be16 dport, u32 sseq, u16 *mss);
 u16 atcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport,
 		      __be16 dport, u32 sseq, u32 cookie);
-
-/* options.c */
-struct atcp_opts {
-	u16 mss;	/* MSS option value, 0 if absent */
-	bool mss_seen;
-};
-
-int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o);
-int atcp_write_syn_options(u8 *p, u16 mss);
 
 /* proc.c */
 int atcp_proc_init_net(struct net *net);

@@ -2,9 +2,10 @@
 /*
  * atcp options (RFC 9293 §3.1, §3.2): parsing, defensively, and writing.
  * A malformed option list (a length below 2 or past the header) makes the
- * segment's options invalid; parsing never reads past the header.
+ * segment's options invalid; parsing never reads past the header.  No
+ * kernel dependencies (options.h): tools/fuzz fuzzes it in user space.
  */
-#include "atcp.h"
+#include "options.h"
 
 #define OPT_EOL	0
 #define OPT_NOP	1

@@ -33,10 +33,14 @@ static inline bool seq_geq(u32 a, u32 b)
 	return (s32)(a - b) >= 0;
 }
 
-/* lo <= x < hi */
+/*
+ * lo <= x < hi: x's offset from lo is below the range's size.  (Not
+ * seq_leq(lo, x) && seq_lt(x, hi), which holds for an empty range when x is
+ * 2^31 away from lo.)
+ */
 static inline bool seq_in(u32 x, u32 lo, u32 hi)
 {
-	return seq_leq(lo, x) && seq_lt(x, hi);
+	return x - lo < hi - lo;
 }
 
 /*
