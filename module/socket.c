@@ -93,6 +93,7 @@ void atcp_init_tcb(struct sock *sk)
 	INIT_LIST_HEAD(&as->q_node);
 	as->in_ehash = false;
 	as->autobound = false;
+	as->orphan_counted = false;
 }
 
 static int atcp_init_sock(struct sock *sk)
