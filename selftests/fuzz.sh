@@ -19,7 +19,7 @@ runs=()
 if [ -n "${FUZZ_SECONDS:-}" ]; then
 	runs=("253 ${FUZZ_SEED:-$rnd} $FUZZ_SECONDS")
 elif [ "${ATCP_REDUCED:-0}" = 1 ]; then
-	runs=("253 1 20" "253 $rnd 20")
+	runs=("253 1 40" "253 $rnd 40")
 else
 	runs=("253 1 15" "253 $rnd 15" "6 $rnd 10")
 fi
