@@ -6,10 +6,10 @@
 # against Linux TCP (protocol 6) and atcp (protocol 253); its TAP lines
 # (one per scenario and protocol) are passed through.
 #   selftests/pkt.sh [-t SCENARIO[/tcp|/atcp]]
-# timeout: 900
+# timeout: 1800
 cd "$(dirname "$0")/.." || exit 1
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
-# Both stacks on every kernel, the debug kernel too (~9 minutes there):
+# Both stacks on every kernel, the debug kernel too (~15 minutes there):
 # each scenario is proven on Linux TCP in the same boot.
 exec "$py" selftests/pkt/run.py --proto both "$@"

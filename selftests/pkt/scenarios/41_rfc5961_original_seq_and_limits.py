@@ -96,9 +96,15 @@ def run(t):
     for rnd in range(4):
         now = time.monotonic()
         time.sleep(1.02 - (now - int(now)))
+        sec = int(time.monotonic())
         for i in range(BURST):
             t.inject("R", nxt + 100 + i)
-        counts.append(len([s for s in t.collect(0.8) if s.flags == "A"]))
+        acks = [s for s in t.collect(0.8) if s.flags == "A"]
+        # A slow kernel (the debug one) may not answer the burst within
+        # its second: atcp's ACKs are counted in the second they left in.
+        if not t.is_tcp:
+            acks = [s for s in acks if int(s.time) == sec]
+        counts.append(len(acks))
     t.note("challenge ACKs for %d RSTs, 4 seconds: %s" % (BURST, counts))
     hi = 28 if t.is_tcp else 14
     for n in counts:
