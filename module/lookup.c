@@ -118,8 +118,11 @@ begin:
 	sk_nulls_for_each_rcu(sk, node, &b->chain) {
 		if (!ehash_match(sk, net, saddr, sport, daddr, hnum, dif))
 			continue;
+		/* A dying entry is out of the chain already; what took
+		 * its place (a request's child) is in it: look again.
+		 */
 		if (unlikely(!refcount_inc_not_zero(&sk->sk_refcnt)))
-			goto out_none;
+			goto begin;
 		if (unlikely(!ehash_match(sk, net, saddr, sport, daddr, hnum,
 					  dif))) {
 			sock_put(sk);
@@ -131,7 +134,6 @@ begin:
 	/* Moved to another chain while we walked: start again. */
 	if (get_nulls_value(node) != slot)
 		goto begin;
-out_none:
 	rcu_read_unlock();
 	return NULL;
 }
@@ -212,9 +214,32 @@ bool atcp_ehash_del_req(struct atcp_request_sock *req)
 }
 
 /*
+ * Put new where old is in its chain, in one pointer store: a lockless
+ * walker passes through one or the other, never neither.  old keeps its
+ * next for a walker standing on it, and is left unhashed.  Bucket lock
+ * held.
+ */
+static void nulls_replace_node_rcu(struct hlist_nulls_node *old,
+				   struct hlist_nulls_node *new)
+{
+	struct hlist_nulls_node *next = old->next;
+
+	new->next = next;
+	WRITE_ONCE(new->pprev, old->pprev);
+	rcu_assign_pointer(*(struct hlist_nulls_node __rcu **)new->pprev, new);
+	if (!is_a_nulls(next))
+		WRITE_ONCE(next->pprev, &new->next);
+	WRITE_ONCE(old->pprev, NULL);
+}
+
+/*
  * The handshake's ACK made the child: it takes the request's place in one
- * step, so a segment finds one or the other.  False if another CPU took
- * the request out first (then the child must go).
+ * step, so a segment finds one or the other.  (Taking the request out
+ * and then adding the child left a moment in which a segment on another
+ * CPU, say the data right behind the ACK, found neither, went to the
+ * listener and was answered with a RST that reset the new connection.)
+ * False if another CPU took the request out first (then the child must
+ * go).
  */
 bool atcp_ehash_replace(struct atcp_request_sock *req, struct sock *child)
 {
@@ -223,11 +248,12 @@ bool atcp_ehash_replace(struct atcp_request_sock *req, struct sock *child)
 	bool done;
 
 	spin_lock_bh(&b->lock);
-	done = __sk_nulls_del_node_init_rcu(osk);
+	done = sk_hashed(osk);
 	if (done) {
 		child->sk_hash = osk->sk_hash;
 		sock_hold(child);
-		__sk_nulls_add_node_rcu(child, &b->chain);
+		nulls_replace_node_rcu(&osk->sk_nulls_node,
+				       &child->sk_nulls_node);
 		atcp_sk(child)->in_ehash = true;
 	}
 	spin_unlock_bh(&b->lock);
