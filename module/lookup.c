@@ -125,7 +125,13 @@ begin:
 			goto begin;
 		if (unlikely(!ehash_match(sk, net, saddr, sport, daddr, hnum,
 					  dif))) {
-			sock_put(sk);
+			/* reused for another 4-tuple: a request goes back
+			 * to its own cache, not sk_free()
+			 */
+			if (sk->sk_state == TCP_NEW_SYN_RECV)
+				atcp_reqsk_put(atcp_rsk(sk));
+			else
+				sock_put(sk);
 			goto begin;
 		}
 		rcu_read_unlock();
