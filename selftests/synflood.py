@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """SYN flood: a listener keeps serving while spoofed SYNs pour in.
 
-Namespace A holds the listener (port 7000, backlog 128) on 0.0.0.0, a tun
+Namespace A holds the listener (port 7000, backlog 128; 16 with ATCP_REDUCED=1) on 0.0.0.0, a tun
 device sf0 (10.99.0.1/24, route to 10.100.0.0/16) and a veth end
 10.54.0.1/24; namespace B holds the other veth end 10.54.0.2/24.
 build/selftests-helpers/synflood writes SYNs from random 10.100.x.y
