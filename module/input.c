@@ -627,6 +627,10 @@ static bool atcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 
 	if (!atcp_rmem_admit(sk, skb, false))
 		return false;
+	/* Most arrivals extend the queue: no walk for them. */
+	p = skb_peek_tail(&as->ooo_queue);
+	if (p && seq_leq(ATCP_SKB_CB(p)->end_seq, cb->seq))
+		goto tail;
 	/* Find the first queued segment that starts after us. */
 	skb_queue_walk_safe(&as->ooo_queue, p, tmp) {
 		struct atcp_skb_cb *pcb = ATCP_SKB_CB(p);
@@ -666,6 +670,7 @@ static bool atcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 			return false;
 		}
 	}
+tail:
 	skb_dst_drop(skb);
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&as->ooo_queue, skb);

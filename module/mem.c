@@ -199,6 +199,7 @@ static int atcp_collapse_queue(struct sock *sk, struct sk_buff_head *q,
 	int copied = 0;
 
 	while (skb && skb != (struct sk_buff *)q) {
+		unsigned int truesize;
 		u32 from, end;
 		int n = 1;
 
@@ -212,6 +213,7 @@ static int atcp_collapse_queue(struct sock *sk, struct sk_buff_head *q,
 			from = start;
 		/* the run: following wasteful skbs that continue it */
 		last = skb;
+		truesize = skb->truesize;
 		while (last->next != (struct sk_buff *)q) {
 			struct sk_buff *next = last->next;
 
@@ -220,10 +222,18 @@ static int atcp_collapse_queue(struct sock *sk, struct sk_buff_head *q,
 			    (ATCP_SKB_CB(next)->flags & (ATCP_FIN | ATCP_SYN)))
 				break;
 			last = next;
+			truesize += next->truesize;
 			n++;
 		}
 		end = data_end(last);
-		if (!seq_lt(from, end)) {
+		/*
+		 * A copy must save memory: a lone skb only when a compact
+		 * copy takes less than half of it, so that no skb is copied
+		 * twice (every call would otherwise copy every small
+		 * segment again, as the queue stays full).
+		 */
+		if (!seq_lt(from, end) ||
+		    (n == 1 && truesize <= 2 * SKB_TRUESIZE(end - from))) {
 			skb = last->next;
 			continue;
 		}
