@@ -224,9 +224,12 @@ static int __init atcp_init(void)
 	err = atcp_tw_init();
 	if (err)
 		goto out_reqsk;
-	err = proto_register(&atcp_prot, 1);
+	err = atcp_cong_init();
 	if (err)
 		goto out_tw;
+	err = proto_register(&atcp_prot, 1);
+	if (err)
+		goto out_cong;
 	err = register_pernet_subsys(&atcp_net_ops);
 	if (err)
 		goto out_proto;
@@ -248,6 +251,8 @@ out_pernet:
 	unregister_pernet_subsys(&atcp_net_ops);
 out_proto:
 	proto_unregister(&atcp_prot);
+out_cong:
+	atcp_cong_exit();
 out_tw:
 	atcp_tw_exit();
 out_reqsk:
@@ -266,6 +271,7 @@ static void __exit atcp_exit(void)
 	atcp_tw_exit();
 	rcu_barrier();
 	proto_unregister(&atcp_prot);
+	atcp_cong_exit();
 	atcp_reqsk_exit();
 	atcp_hash_exit();
 }

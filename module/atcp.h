@@ -126,9 +126,35 @@ struct atcp_sock {
 	u8 probes;	/* zero-window or keep-alive probes sent */
 	u32 total_retrans;
 
-	/* Congestion control (RFC 5681) */
-	u32 cwnd;	/* congestion window, bytes */
-	u32 ssthresh;	/* slow start threshold, bytes */
+	/* Congestion control (RFC 5681; cong.c, atcp_cong.h), in segments */
+	u32 snd_cwnd;		/* cwnd */
+	u32 snd_ssthresh;	/* ssthresh */
+	u32 snd_cwnd_cnt;	/* segments acked toward the next increase */
+	u32 prior_cwnd;		/* cwnd and ssthresh before the last */
+	u32 prior_ssthresh;	/* reduction, for undo */
+	u32 high_seq;		/* SND.NXT when recovery began ("recover") */
+	u8 ca_state;		/* enum atcp_ca_state */
+	bool ca_initialized;	/* ca_ops->init() ran for this connection */
+	bool cwnd_limited;	/* the last flight was limited by cwnd */
+
+	/* Loss recovery scoreboard, in segments */
+	u32 packets_out;	/* sent and not cumulatively acknowledged */
+	u32 sacked_out;		/* of which SACKed */
+	u32 lost_out;		/* of which marked lost */
+	u32 retrans_out;	/* retransmissions in flight */
+	u32 reordering;		/* reordering degree seen (segments) */
+
+	/* Options both sides offered on the handshake (RFC 7323, 2018) */
+	bool sack_ok;		/* SACK-permitted both ways */
+	bool tstamp_ok;		/* timestamps both ways */
+	bool wscale_ok;		/* window scale both ways */
+	u8 snd_wscale;		/* peer's shift: SND.WND = SEG.WND << it */
+	u8 rcv_wscale;		/* our shift: SEG.WND = RCV.WND >> it */
+	u32 ts_recent;		/* TS.Recent (RFC 7323 §4.3) */
+	u64 ts_recent_stamp;	/* when TS.Recent was set, for PAWS, us */
+	u32 ts_offset;		/* random offset of our TSval clock */
+
+	u64 ca_priv[13];	/* the algorithm's own state: atcp_ca() */
 
 	/* Urgent data (RFC 9293 §3.8.5, RFC 1122 §4.2.2.4) */
 	u32 urg_seq;	/* sequence number of the urgent byte */
@@ -166,6 +192,7 @@ struct atcp_sock {
 
 	/* Options the user set (first field: the end of the TCB proper) */
 	bool nodelay;			/* TCP_NODELAY */
+	const struct atcp_congestion_ops *ca_ops; /* holds its module */
 	u16 user_mss;			/* TCP_MAXSEG, 0 if unset */
 	u8 syn_retries;			/* TCP_SYNCNT, 0 = sysctl */
 	u32 user_timeout_ms;		/* TCP_USER_TIMEOUT */
@@ -405,6 +432,28 @@ void atcp_sync_mss(struct sock *sk);
 u32 atcp_size_goal(struct sock *sk);
 void atcp_init_cwnd(struct sock *sk);
 bool atcp_challenge_ack_allowed(struct net *net, u32 *last);
+
+/* cong.c */
+struct atcp_congestion_ops;
+extern struct atcp_congestion_ops atcp_reno;
+int atcp_cong_init(void);
+void atcp_cong_exit(void);
+void atcp_ca_assign(struct sock *sk);
+void atcp_ca_clone(struct sock *child);
+void atcp_ca_destruct(struct sock *sk);
+void atcp_ca_init(struct sock *sk);
+void atcp_ca_release(struct sock *sk);
+void atcp_ca_set_state(struct sock *sk, u8 state);
+void atcp_ca_event(struct sock *sk, int ev);
+void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
+		      s32 rtt_us, u32 prior_in_flight);
+void atcp_ca_enter_loss(struct sock *sk);
+
+static inline u32 atcp_packets_in_flight(const struct atcp_sock *as)
+{
+	return as->packets_out - (as->sacked_out + as->lost_out) +
+	       as->retrans_out;
+}
 
 /* timer.c */
 void atcp_init_timers(struct sock *sk);

@@ -26,7 +26,7 @@
 #include <net/route.h>
 #include <net/sock.h>
 
-#include "atcp.h"
+#include "atcp_cong.h"
 #include "trace.h"
 
 static u32 seg_len(const struct sk_buff *skb)
@@ -167,12 +167,17 @@ static void atcp_ack_advance(struct sock *sk, u32 ack)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 acked = ack - as->snd_una;
+	u32 prior_in_flight, segs;
 	u32 bytes = acked;
 
 	/* The SYN is not data; Linux counts it on the active side only. */
 	if (as->parent && seq_lt(as->snd_una, as->iss + 1) &&
 	    seq_geq(ack, as->iss + 1))
 		bytes--;
+	/* segments in flight before, and newly acked (RFC 3465) */
+	prior_in_flight = DIV_ROUND_UP(as->snd_nxt - as->snd_una,
+				       max_t(u32, as->mss, 1));
+	segs = DIV_ROUND_UP(acked, max_t(u32, as->mss, 1));
 	as->snd_una = ack;
 	as->bytes_acked += bytes;
 	/* The urgent data is acknowledged: no more URG (as Linux). */
@@ -183,11 +188,7 @@ static void atcp_ack_advance(struct sock *sk, u32 ack)
 	as->backoff = 0;
 	as->probes = 0;
 	as->first_rtx_us = 0;
-	if (as->cwnd < as->ssthresh)
-		as->cwnd += min(acked, (u32)as->mss);
-	else
-		as->cwnd += max_t(u32, 1, (u32)as->mss * as->mss / as->cwnd);
-	as->cwnd = min_t(u32, as->cwnd, 1U << 30);
+	atcp_cong_on_ack(sk, ack, segs, -1, prior_in_flight);
 
 	if (skb_queue_empty(&as->rtx_queue)) {
 		if (!as->persist)
@@ -225,6 +226,7 @@ static void atcp_established(struct sock *sk)
 
 	atcp_set_state(sk, TCP_ESTABLISHED);
 	atcp_init_cwnd(sk);
+	atcp_ca_init(sk);
 	as->last_rcv_us = atcp_now_us();
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		atcp_arm_keepalive(sk);

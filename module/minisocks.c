@@ -344,6 +344,7 @@ static struct sock *atcp_create_child(struct sock *sk,
 	child = sk_clone_lock(sk, GFP_ATOMIC);
 	if (!child)
 		return NULL;
+	atcp_ca_clone(child);
 	as = atcp_sk(child);
 	atcp_lq_init(&as->lq);
 	newinet = inet_sk(child);

@@ -7,22 +7,44 @@
  */
 #include "options.h"
 
-#define OPT_EOL	0
-#define OPT_NOP	1
-#define OPT_MSS	2
+static u32 get_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
 
-/* Returns 0, or -EINVAL for a malformed option list (RFC 9293 §3.1). */
+static u8 *put_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+	return p + 4;
+}
+
+/*
+ * Returns 0, or -EINVAL for a malformed option list (RFC 9293 §3.1) or an
+ * MSS option whose length is not 4.  A window scale, SACK-permitted,
+ * timestamps or SACK option of a wrong length is ignored, as Linux does;
+ * which segments may carry which option is the caller's concern.
+ */
 int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o)
 {
-	int i = 0, olen;
+	int i = 0, olen, n;
 
 	o->mss = 0;
 	o->mss_seen = false;
+	o->wscale_seen = false;
+	o->wscale = 0;
+	o->sack_perm = false;
+	o->ts_seen = false;
+	o->tsval = 0;
+	o->tsecr = 0;
+	o->num_sacks = 0;
 	while (i < len) {
 		switch (opt[i]) {
-		case OPT_EOL:
+		case ATCP_OPT_EOL:
 			return 0;
-		case OPT_NOP:
+		case ATCP_OPT_NOP:
 			i++;
 			continue;
 		}
@@ -31,12 +53,45 @@ int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o)
 		olen = opt[i + 1];
 		if (olen < 2 || i + olen > len)
 			return -EINVAL;		/* RFC 9293 §3.1: bad length */
-		if (opt[i] == OPT_MSS) {
-			/* RFC 9293 §3.2: MSS, length 4, only on SYNs */
-			if (olen != 4)
+		switch (opt[i]) {
+		case ATCP_OPT_MSS:
+			/* RFC 9293 §3.2: MSS, length 4 */
+			if (olen != ATCP_OLEN_MSS)
 				return -EINVAL;
 			o->mss = (opt[i + 2] << 8) | opt[i + 3];
 			o->mss_seen = true;
+			break;
+		case ATCP_OPT_WSCALE:
+			if (olen == ATCP_OLEN_WSCALE) {
+				o->wscale_seen = true;
+				o->wscale = opt[i + 2];
+			}
+			break;
+		case ATCP_OPT_SACK_PERM:
+			if (olen == ATCP_OLEN_SACK_PERM)
+				o->sack_perm = true;
+			break;
+		case ATCP_OPT_TS:
+			if (olen == ATCP_OLEN_TS) {
+				o->ts_seen = true;
+				o->tsval = get_be32(opt + i + 2);
+				o->tsecr = get_be32(opt + i + 6);
+			}
+			break;
+		case ATCP_OPT_SACK:
+			/* RFC 2018 §3: 2 + 8n octets, n from 1 to 4 */
+			if (olen < ATCP_OLEN_SACK_BASE + ATCP_OLEN_SACK_BLOCK ||
+			    (olen - ATCP_OLEN_SACK_BASE) % ATCP_OLEN_SACK_BLOCK)
+				break;
+			o->num_sacks = 0;
+			for (n = 0; n < (olen - 2) / 8; n++) {
+				const u8 *b = opt + i + 2 + 8 * n;
+
+				o->sacks[n].start = get_be32(b);
+				o->sacks[n].end = get_be32(b + 4);
+				o->num_sacks++;
+			}
+			break;
 		}
 		/* Unknown options are skipped by their length (§3.2). */
 		i += olen;
@@ -44,12 +99,84 @@ int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o)
 	return 0;
 }
 
-/* The options of a SYN or SYN,ACK: MSS (RFC 9293 §3.7.1). */
-int atcp_write_syn_options(u8 *p, u16 mss)
+/*
+ * The options of a SYN or SYN,ACK, laid out as Linux lays them out (so
+ * captures of both stacks compare): MSS; SACK-permitted and timestamps
+ * (or NOP,NOP before either alone); NOP and window scale.  At most 20.
+ */
+int atcp_write_syn_options(u8 *p, const struct atcp_syn_opts *o)
 {
-	p[0] = OPT_MSS;
-	p[1] = 4;
-	p[2] = mss >> 8;
-	p[3] = mss & 0xff;
-	return 4;
+	u8 *s = p;
+
+	*p++ = ATCP_OPT_MSS;
+	*p++ = ATCP_OLEN_MSS;
+	*p++ = o->mss >> 8;
+	*p++ = o->mss & 0xff;
+	if (o->ts_ok) {
+		if (o->sack_ok) {
+			*p++ = ATCP_OPT_SACK_PERM;
+			*p++ = ATCP_OLEN_SACK_PERM;
+		} else {
+			*p++ = ATCP_OPT_NOP;
+			*p++ = ATCP_OPT_NOP;
+		}
+		*p++ = ATCP_OPT_TS;
+		*p++ = ATCP_OLEN_TS;
+		p = put_be32(p, o->tsval);
+		p = put_be32(p, o->tsecr);
+	} else if (o->sack_ok) {
+		*p++ = ATCP_OPT_NOP;
+		*p++ = ATCP_OPT_NOP;
+		*p++ = ATCP_OPT_SACK_PERM;
+		*p++ = ATCP_OLEN_SACK_PERM;
+	}
+	if (o->wscale_ok) {
+		*p++ = ATCP_OPT_NOP;
+		*p++ = ATCP_OPT_WSCALE;
+		*p++ = ATCP_OLEN_WSCALE;
+		*p++ = o->wscale;
+	}
+	return p - s;
+}
+
+/* Octets the options of a synchronized segment take (a multiple of 4). */
+int atcp_options_len(bool ts, int num_sacks)
+{
+	int len = ts ? 12 : 0;
+
+	if (num_sacks > 0)
+		len += 4 + ATCP_OLEN_SACK_BLOCK * num_sacks;
+	return len;
+}
+
+/*
+ * The options of a synchronized segment: NOP,NOP,timestamps; NOP,NOP,SACK
+ * with up to four blocks (three beside timestamps: 40 octets in all).
+ * The caller limits num_sacks so that they fit.
+ */
+int atcp_write_options(u8 *p, bool ts, u32 tsval, u32 tsecr,
+		       const struct atcp_sack_block *sacks, int num_sacks)
+{
+	u8 *s = p;
+	int n;
+
+	if (ts) {
+		*p++ = ATCP_OPT_NOP;
+		*p++ = ATCP_OPT_NOP;
+		*p++ = ATCP_OPT_TS;
+		*p++ = ATCP_OLEN_TS;
+		p = put_be32(p, tsval);
+		p = put_be32(p, tsecr);
+	}
+	if (num_sacks > 0) {
+		*p++ = ATCP_OPT_NOP;
+		*p++ = ATCP_OPT_NOP;
+		*p++ = ATCP_OPT_SACK;
+		*p++ = ATCP_OLEN_SACK_BASE + ATCP_OLEN_SACK_BLOCK * num_sacks;
+		for (n = 0; n < num_sacks; n++) {
+			p = put_be32(p, sacks[n].start);
+			p = put_be32(p, sacks[n].end);
+		}
+	}
+	return p - s;
 }

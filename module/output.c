@@ -112,8 +112,11 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		if (unlikely(!skb))
 			return -ENOBUFS;
 	}
-	if (flags & ATCP_SYN)
-		optlen = atcp_write_syn_options(opts, as->advmss);
+	if (flags & ATCP_SYN) {
+		struct atcp_syn_opts so = { .mss = as->advmss };
+
+		optlen = atcp_write_syn_options(opts, &so);
+	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		flags |= ATCP_ACK;
 	if ((flags & ATCP_SYN) && sk->sk_state == TCP_SYN_SENT)
@@ -299,8 +302,11 @@ static void atcp_send_stateless(struct net *net, __be32 saddr, __be32 daddr,
 	th = skb_push(skb, ATCP_HDR_LEN + optlen);
 	skb_reset_transport_header(skb);
 	atcp_fill_header(th, sport, dport, seq, ack, flags, wnd, optlen);
-	if (optlen)
-		atcp_write_syn_options((u8 *)(th + 1), mss);
+	if (optlen) {
+		struct atcp_syn_opts so = { .mss = mss };
+
+		atcp_write_syn_options((u8 *)(th + 1), &so);
+	}
 	atcp_set_csum(NULL, skb, saddr, daddr);
 
 	iph = skb_push(skb, sizeof(*iph));
@@ -415,10 +421,12 @@ void atcp_init_cwnd(struct sock *sk)
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 segs, per_seg, sndmem;
 
-	as->cwnd = min_t(u32, 10 * as->mss, max_t(u32, 2 * as->mss, 14600));
+	as->snd_cwnd = min_t(u32, 10 * as->mss,
+			     max_t(u32, 2 * as->mss, 14600)) / as->mss;
 	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
 		return;
-	segs = max_t(u32, 10, DIV_ROUND_UP(as->cwnd, atcp_size_goal(sk)));
+	segs = max_t(u32, 10, DIV_ROUND_UP(as->snd_cwnd * as->mss,
+					   atcp_size_goal(sk)));
 	per_seg = SKB_TRUESIZE(atcp_size_goal(sk) + ATCP_MAX_HEADER);
 	sndmem = min_t(u32, 2 * segs * per_seg,
 		       READ_ONCE(atcp_sysctl(sk)->wmem[2]));
@@ -479,13 +487,17 @@ void atcp_write_xmit(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
+	u32 wnd_end, room, cwnd;
 	bool sent = false;
-	u32 wnd_end, room;
 
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
-		wnd_end = as->snd_una + min(as->snd_wnd, as->cwnd);
+		cwnd = as->snd_cwnd * as->mss;
+		wnd_end = as->snd_una + min(as->snd_wnd, cwnd);
+		/* RFC 7661: note whether cwnd, not the peer, held us */
+		as->cwnd_limited = seq_gt(cb->end_seq, as->snd_una + cwnd) &&
+				   as->snd_wnd >= cwnd;
 		if (!(cb->flags & ATCP_SYN) && seq_gt(cb->end_seq, wnd_end)) {
 			room = seq_gt(wnd_end, cb->seq) ? wnd_end - cb->seq : 0;
 			if (!room || room >= skb->len)

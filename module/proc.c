@@ -100,7 +100,7 @@ static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
 		   as->snd_una, as->snd_nxt, as->snd_wnd, as->snd_up,
 		   as->snd_wl1, as->snd_wl2, as->iss, as->rcv_nxt, as->rcv_wnd,
 		   as->rcv_up, as->irs, as->rto_us / 1000, as->srtt_us,
-		   as->cwnd, (unsigned long long)sock_i_ino(sk));
+		   as->snd_cwnd * as->mss, (unsigned long long)sock_i_ino(sk));
 }
 
 static int atcp_seq_show(struct seq_file *seq, void *v)

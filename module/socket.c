@@ -14,7 +14,7 @@
 #include <net/route.h>
 #include <net/sock.h>
 
-#include "atcp.h"
+#include "atcp_cong.h"
 #include "compat.h"
 #include "trace.h"
 
@@ -61,6 +61,7 @@ static void atcp_reset_tcb(struct sock *sk)
 
 	BUILD_BUG_ON(offsetof(struct atcp_sock, snd_una) >
 		     offsetof(struct atcp_sock, nodelay));
+	atcp_ca_release(sk);
 	memset((char *)as + offsetof(struct atcp_sock, snd_una), 0,
 	       offsetof(struct atcp_sock, nodelay) -
 	       offsetof(struct atcp_sock, snd_una));
@@ -70,8 +71,9 @@ static void atcp_reset_tcb(struct sock *sk)
 	as->mss = ATCP_DEFAULT_MSS;
 	as->peer_mss = ATCP_DEFAULT_MSS;
 	as->advmss = ATCP_DEFAULT_MSS;
-	as->ssthresh = 0x7fffffff;
-	as->cwnd = 10 * ATCP_DEFAULT_MSS;
+	as->snd_ssthresh = ATCP_INFINITE_SSTHRESH;
+	as->snd_cwnd = 10;
+	as->reordering = 3;	/* RFC 5681 §3.2's duplicate ACK threshold */
 }
 
 /*
@@ -96,10 +98,19 @@ void atcp_init_tcb(struct sock *sk)
 	as->orphan_counted = false;
 }
 
+/* The socket is freed: after inet's own, the algorithm's module goes. */
+static void atcp_sock_destruct(struct sock *sk)
+{
+	atcp_ca_destruct(sk);
+	inet_sock_destruct(sk);
+}
+
 static int atcp_init_sock(struct sock *sk)
 {
 	struct atcp_sysctl *sc = atcp_sysctl(sk);
 
+	atcp_ca_assign(sk);
+	sk->sk_destruct = atcp_sock_destruct;
 	atcp_init_tcb(sk);
 	atcp_lq_init(&atcp_sk(sk)->lq);
 	sk->sk_write_space = atcp_write_space;
@@ -1108,11 +1119,11 @@ static void atcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_pmtu = dst ? dst_mtu(dst) : 0;
 	info->tcpi_rtt = as->srtt_us;
 	info->tcpi_rttvar = as->rttvar_us;
-	info->tcpi_snd_ssthresh = as->ssthresh >= 0x7fffffff ? 0x7fffffff :
-				  as->ssthresh / mss;
-	info->tcpi_snd_cwnd = as->cwnd / mss;
+	info->tcpi_snd_ssthresh = as->snd_ssthresh;
+	info->tcpi_snd_cwnd = as->snd_cwnd;
+	info->tcpi_ca_state = as->ca_state;
 	info->tcpi_advmss = as->advmss;
-	info->tcpi_reordering = 3;
+	info->tcpi_reordering = as->reordering;
 	info->tcpi_rcv_space = as->rcv_wnd;
 	info->tcpi_total_retrans = as->total_retrans;
 	info->tcpi_bytes_acked = as->bytes_acked;

@@ -247,7 +247,6 @@ static bool atcp_orphan_oom(struct sock *sk)
 static void atcp_rtx_timer_handler(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	u32 flight;
 
 	if (!atcp_timer_due(&as->rtx_timer))
 		return;
@@ -295,9 +294,7 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 	if (!as->retransmits)
 		as->first_rtx_us = atcp_now_us();
 	/* RFC 5681 §3.1: after an RTO, cwnd is the loss window, 1 SMSS */
-	flight = as->snd_nxt - as->snd_una;
-	as->ssthresh = max_t(u32, flight / 2, 2 * as->mss);
-	as->cwnd = as->mss;
+	atcp_ca_enter_loss(sk);
 	atcp_retransmit_head(sk);
 	if (as->retransmits < U8_MAX)
 		as->retransmits++;

@@ -75,7 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 2) {
 		u16 mss = data[0] << 8 | data[1];
 
-		if (atcp_write_syn_options(syn, mss) != 4)
+		struct atcp_syn_opts so = { .mss = mss };
+
+		if (atcp_write_syn_options(syn, &so) != 4)
 			abort();
 		if (atcp_parse_options(syn, 4, &o) || !o.mss_seen ||
 		    o.mss != mss)
