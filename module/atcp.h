@@ -43,9 +43,22 @@ struct atcp_skb_cb {
 	u8 flags;		/* ATCP_SYN, ... */
 	u8 rtx;			/* times this segment was retransmitted */
 	u16 opt_mss;		/* MSS option of an arriving SYN, 0 if none */
+	u8 opt_flags;		/* ATCP_CBO_*: options an arriving one had */
+	u8 opt_wscale;		/* its window scale option's shift */
+	u16 spare;
 	u32 tw_isn;		/* ISS for a SYN reopening TIME-WAIT, or 0 */
 	u64 sent_us;		/* when it was (first) sent, for RTT samples */
+	u32 tsval;		/* an arriving one's TSval and TSecr */
+	u32 tsecr;
 };
+
+/* Options an arriving segment carried (atcp_skb_cb.opt_flags); SACK
+ * blocks are parsed again from its header (atcp_parse_options()).
+ */
+#define ATCP_CBO_SACK_PERM	0x01
+#define ATCP_CBO_TS		0x02
+#define ATCP_CBO_WSCALE		0x04
+#define ATCP_CBO_SACK		0x08
 
 #define ATCP_SKB_CB(skb) ((struct atcp_skb_cb *)&((skb)->cb[0]))
 
@@ -286,6 +299,7 @@ struct atcp_sysctl {
 	int max_tw_buckets;	/* TIME-WAIT entries, at most */
 	int syncookies;
 	int max_syn_backlog;
+	int sack;		/* offer SACK-permitted (RFC 2018) */
 };
 
 /* RFC 4022 MIB counters, plus atcp's drop reasons (/proc/net/atcp_snmp). */
@@ -421,7 +435,8 @@ void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
 		     u16 wnd, int oif, u8 tos);
 void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
 		      __be16 sport, __be16 dport, u32 seq, u32 ack, u16 wnd,
-		      u16 mss, int oif, u8 tos);
+		      const struct atcp_syn_opts *so, int oif, u8 tos);
+void atcp_syn_options(struct sock *sk, struct atcp_syn_opts *so);
 void atcp_retransmit_head(struct sock *sk);
 void atcp_send_probe(struct sock *sk);
 u32 atcp_select_window(struct sock *sk);

@@ -271,6 +271,8 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	as->rcv_adv = as->rcv_nxt;
 	as->peer_mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
 	atcp_sync_mss(sk);
+	/* RFC 2018 §2: SACK only if both SYNs had SACK-permitted */
+	as->sack_ok &= !!(cb->opt_flags & ATCP_CBO_SACK_PERM);
 	as->snd_wnd = cb->wnd;
 	as->snd_max_wnd = cb->wnd;
 	as->snd_wl1 = cb->seq;
@@ -981,6 +983,19 @@ int atcp_v4_rcv(struct sk_buff *skb)
 	cb->wnd = ntohs(th->window);
 	cb->up = ntohs(th->urg_ptr);
 	cb->opt_mss = opts.mss_seen ? max_t(u16, opts.mss, ATCP_MIN_SND_MSS) : 0;
+	if (opts.sack_perm)
+		cb->opt_flags |= ATCP_CBO_SACK_PERM;
+	if (opts.num_sacks)
+		cb->opt_flags |= ATCP_CBO_SACK;
+	if (opts.wscale_seen) {
+		cb->opt_flags |= ATCP_CBO_WSCALE;
+		cb->opt_wscale = opts.wscale;
+	}
+	if (opts.ts_seen) {
+		cb->opt_flags |= ATCP_CBO_TS;
+		cb->tsval = opts.tsval;
+		cb->tsecr = opts.tsecr;
+	}
 	cb->end_seq = cb->seq + skb->len - doff + !!(cb->flags & ATCP_SYN) +
 		      !!(cb->flags & ATCP_FIN);
 

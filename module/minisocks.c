@@ -84,6 +84,8 @@ static void atcp_reqsk_fill(struct atcp_request_sock *req, struct sock *sk,
 	req->irs = cb->seq;
 	req->snd_wnd = cb->wnd;
 	req->peer_mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
+	req->sack_ok = (cb->opt_flags & ATCP_CBO_SACK_PERM) &&
+		       READ_ONCE(atcp_sysctl(sk)->sack);
 	req->rcv_wnd = atcp_reqsk_window(sk);
 	req->tos = READ_ONCE(inet_sk(sk)->tos);
 }
@@ -117,10 +119,15 @@ static struct atcp_request_sock *atcp_reqsk_alloc(struct sock *sk)
 /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
 static void atcp_reqsk_send_synack(struct atcp_request_sock *req)
 {
+	struct atcp_syn_opts so = {
+		.mss = req->advmss,
+		.sack_ok = req->sack_ok,
+	};
+
 	atcp_send_synack(read_pnet(&req->c.skc_net), req->c.skc_rcv_saddr,
 			 req->c.skc_daddr, htons(req->c.skc_num),
 			 req->c.skc_dport, req->iss, req->irs + 1,
-			 req->rcv_wnd, req->advmss, req->c.skc_bound_dev_if,
+			 req->rcv_wnd, &so, req->c.skc_bound_dev_if,
 			 req->tos);
 }
 
@@ -222,6 +229,7 @@ static void atcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct atcp_listen_queue *lq = &atcp_sk(sk)->lq;
 	u16 mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
+	struct atcp_syn_opts so = {};
 	unsigned long now = jiffies;
 	u16 advmss;
 	u32 iss;
@@ -236,9 +244,11 @@ static void atcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 	if (READ_ONCE(lq->overflow_stamp) != now)
 		WRITE_ONCE(lq->overflow_stamp, now);
 	atcp_inc(sock_net(sk), ATCP_MIB_SYNCOOKIESSENT);
+	/* A cookie carries the MSS only (no timestamps to hold the rest) */
+	so.mss = advmss;
 	atcp_send_synack(sock_net(sk), iph->daddr, iph->saddr, th->dest,
 			 th->source, iss, cb->seq + 1, atcp_reqsk_window(sk),
-			 advmss, READ_ONCE(sk->sk_bound_dev_if),
+			 &so, READ_ONCE(sk->sk_bound_dev_if),
 			 READ_ONCE(inet_sk(sk)->tos));
 }
 
@@ -390,6 +400,7 @@ static struct sock *atcp_create_child(struct sock *sk,
 	as->snd_wl2 = req->iss;
 	as->peer_mss = req->peer_mss;
 	as->advmss = req->advmss;
+	as->sack_ok = req->sack_ok;
 	atcp_sync_mss(child);
 	as->segs_out = 1 + req->retrans;
 	as->total_retrans = req->retrans;

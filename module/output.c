@@ -113,8 +113,9 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 			return -ENOBUFS;
 	}
 	if (flags & ATCP_SYN) {
-		struct atcp_syn_opts so = { .mss = as->advmss };
+		struct atcp_syn_opts so;
 
+		atcp_syn_options(sk, &so);
 		optlen = atcp_write_syn_options(opts, &so);
 	}
 	if (sk->sk_state != TCP_SYN_SENT)
@@ -271,12 +272,14 @@ void atcp_send_active_reset(struct sock *sk, gfp_t gfp)
 	atcp_inc(sock_net(sk), ATCP_MIB_OUTRSTS);
 }
 
-/* A segment without a socket (mss: with that MSS option if not 0). */
+/* A segment without a socket (so: with those SYN options if not NULL). */
 static void atcp_send_stateless(struct net *net, __be32 saddr, __be32 daddr,
 				__be16 sport, __be16 dport, u32 seq, u32 ack,
-				u8 flags, u16 wnd, u16 mss, int oif, u8 tos)
+				u8 flags, u16 wnd,
+				const struct atcp_syn_opts *so, int oif, u8 tos)
 {
-	int optlen = mss ? 4 : 0;
+	u8 opts[ATCP_MAX_OPT_LEN];
+	int optlen = so ? atcp_write_syn_options(opts, so) : 0;
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -302,11 +305,8 @@ static void atcp_send_stateless(struct net *net, __be32 saddr, __be32 daddr,
 	th = skb_push(skb, ATCP_HDR_LEN + optlen);
 	skb_reset_transport_header(skb);
 	atcp_fill_header(th, sport, dport, seq, ack, flags, wnd, optlen);
-	if (optlen) {
-		struct atcp_syn_opts so = { .mss = mss };
-
-		atcp_write_syn_options((u8 *)(th + 1), &so);
-	}
+	if (optlen)
+		memcpy(th + 1, opts, optlen);
 	atcp_set_csum(NULL, skb, saddr, daddr);
 
 	iph = skb_push(skb, sizeof(*iph));
@@ -336,7 +336,7 @@ void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
 		     u16 wnd, int oif, u8 tos)
 {
 	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack, flags,
-			    wnd, 0, oif, tos);
+			    wnd, NULL, oif, tos);
 }
 
 /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> of a SYN-RECEIVED entry or a SYN
@@ -344,10 +344,23 @@ void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
  */
 void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
 		      __be16 sport, __be16 dport, u32 seq, u32 ack, u16 wnd,
-		      u16 mss, int oif, u8 tos)
+		      const struct atcp_syn_opts *so, int oif, u8 tos)
 {
 	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack,
-			    ATCP_SYN | ATCP_ACK, wnd, mss, oif, tos);
+			    ATCP_SYN | ATCP_ACK, wnd, so, oif, tos);
+}
+
+/*
+ * The options of a socket's SYN (SYN-SENT: what it offers) or SYN,ACK
+ * (simultaneous open: what both offered) (RFC 9293 §3.7.1, RFC 2018 §2).
+ */
+void atcp_syn_options(struct sock *sk, struct atcp_syn_opts *so)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	memset(so, 0, sizeof(*so));
+	so->mss = as->advmss;
+	so->sack_ok = as->sack_ok;
 }
 
 /*

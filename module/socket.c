@@ -446,6 +446,8 @@ static int atcp_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 	if (as->user_mss)
 		as->advmss = min(as->advmss, as->user_mss);
 	atcp_sync_mss(sk);
+	/* what the SYN offers; SYN-SENT keeps what the peer offers too */
+	as->sack_ok = READ_ONCE(atcp_sysctl(sk)->sack);
 	atomic_set(&inet->inet_id, get_random_u16());
 	as->last_rcv_us = atcp_now_us();
 	/* A new connection: no error of a previous one (tcp_connect_init) */
