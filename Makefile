@@ -62,6 +62,7 @@ selftests:
 check: setup debug-kernel
 	$(MAKE) modules
 	$(MAKE) selftests
+	$(MAKE) tools
 	@if [ -z "$(T)" ]; then $(MAKE) fuzz-replay; fi
 	scripts/check $(T)
 
@@ -92,6 +93,14 @@ fuzz-replay:
 demo: setup
 	$(MAKE) modules
 	scripts/vm -t 600 scripts/demo
+
+# tools/atcp-run's LD_PRELOAD library (the guest shares the host's root).
+build/libatcp-run.so: tools/libatcp-run.c include/uapi/linux/atcp.h
+	@mkdir -p build
+	$(CC) -O2 -g -Wall -Wextra -shared -fPIC -D_GNU_SOURCE \
+		-Iinclude/uapi -o $@ $< -ldl
+
+tools: build/libatcp-run.so
 
 # The load generator runs in the guest, which shares the host's root.
 build/atcp-bench: tools/atcp-bench.c include/uapi/linux/atcp.h
@@ -142,7 +151,7 @@ clean:
 	rm -f module/.atcp-kdir
 	$(MAKE) -C selftests clean
 	$(MAKE) -C tools/fuzz clean
-	rm -rf build/selftests build/atcp-bench
+	rm -rf build/selftests build/atcp-bench build/libatcp-run.so
 
-.PHONY: all modules setup debug-kernel selftests check demo bench stress \
+.PHONY: all modules setup debug-kernel selftests tools check demo bench stress \
 	checkpatch lint clean fuzz fuzz-vm fuzz-user fuzz-replay
