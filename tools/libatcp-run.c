@@ -48,7 +48,7 @@ int socket(int domain, int type, int protocol)
 	int fd;
 
 	if (!fn) {
-		errno = ENOSYS;
+		errno = EAFNOSUPPORT;
 		return -1;
 	}
 	/* type may carry SOCK_NONBLOCK and SOCK_CLOEXEC */
@@ -59,8 +59,7 @@ int socket(int domain, int type, int protocol)
 	if (fd < 0 && errno == EPROTONOSUPPORT && env_on("ATCP_RUN_FALLBACK"))
 		return fn(domain, type, protocol);
 	if (env_on("ATCP_RUN_VERBOSE"))
-		fprintf(stderr, "atcp-run: socket(AF_INET, SOCK_STREAM) -> "
-			"IPPROTO_ATCP: %d%s%s\n", fd, fd < 0 ? " " : "",
-			fd < 0 ? strerror(errno) : "");
+		fprintf(stderr, "atcp-run: AF_INET stream to IPPROTO_ATCP: %d %s\n",
+			fd, fd < 0 ? strerror(errno) : "");
 	return fd;
 }
