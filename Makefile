@@ -100,7 +100,13 @@ build/libatcp-run.so: tools/libatcp-run.c include/uapi/linux/atcp.h
 	$(CC) -O2 -g -Wall -Wextra -shared -fPIC -D_GNU_SOURCE \
 		-Iinclude/uapi -o $@ $< -ldl
 
-tools: build/libatcp-run.so
+# the protocol translator of tools/atcp-xlate (tc BPF, clang -target bpf)
+build/atcp_xlate.o: tools/xlate/atcp_xlate.bpf.c
+	@mkdir -p build
+	clang -O2 -g -Wall -target bpf \
+		-I/usr/include/$$(gcc -dumpmachine) -c -o $@ $<
+
+tools: build/libatcp-run.so build/atcp_xlate.o
 
 # The load generator runs in the guest, which shares the host's root.
 build/atcp-bench: tools/atcp-bench.c include/uapi/linux/atcp.h
@@ -151,7 +157,7 @@ clean:
 	rm -f module/.atcp-kdir
 	$(MAKE) -C selftests clean
 	$(MAKE) -C tools/fuzz clean
-	rm -rf build/selftests build/atcp-bench build/libatcp-run.so
+	rm -rf build/selftests build/atcp-bench build/libatcp-run.so build/atcp_xlate.o
 
 .PHONY: all modules setup debug-kernel selftests tools check demo bench stress \
 	checkpatch lint clean fuzz fuzz-vm fuzz-user fuzz-replay

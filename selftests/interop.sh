@@ -1,0 +1,220 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# atcp against Linux's own TCP on the wire, through the protocol translator
+# (tools/atcp-xlate: tc BPF on the atcp side's veth rewrites IP protocol
+# 253 <-> 6 and the checksums).  Namespace A runs atcp (10.55.0.1), B runs
+# Linux TCP (10.55.0.2); offloads off on both veth ends (a real-wire view).
+#
+#   atcp_to_linux    an atcp client and a Linux TCP server, data both ways
+#                    at once over one connection (xfer), SHA-256 checked
+#   linux_to_atcp    a Linux TCP client and an atcp server, likewise
+#   netem_loss       atcp client, Linux server, 10 ms RTT and 1 % loss each
+#                    way (netem on both ends), data both ways
+#   options          the handshakes of atcp_to_linux and linux_to_atcp as
+#                    captured in B: each side's SYN carries MSS; an option
+#                    is in the SYN,ACK only if the SYN had it (RFC 7323
+#                    §2.2, §3.2, RFC 2018 §2), and Linux TCP answers every
+#                    option atcp offers (SACK-permitted always, net.atcp.sack
+#                    being 1)
+#   refused          each side connecting to a port without a listener is
+#                    refused (the other's RST, translated): ECONNREFUSED
+#
+# timeout: 900
+set -u
+cd "$(dirname "$0")/.." || exit 1
+top=$PWD
+XFER=$top/build/selftests-helpers/xfer
+XLATE=$top/tools/atcp-xlate
+MB=$((1024 * 1024))
+BIG=16
+SMALL=4
+if [ "${ATCP_REDUCED:-0}" = 1 ]; then
+	BIG=4
+	SMALL=1
+fi
+only=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	-t) only=$2; shift 2 ;;
+	*) shift ;;
+	esac
+done
+tests="atcp_to_linux linux_to_atcp netem_loss options refused"
+[ -n "$only" ] && tests=$only
+
+n=0 fails=0
+tap() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else
+		echo "not ok $n $2"; fails=$((fails + 1)); fi
+}
+echo "TAP version 13"
+echo "1..$(echo $tests | wc -w)"
+
+a=atcp-iop-$$-a
+b=atcp-iop-$$-b
+dir=$(mktemp -d)
+cleanup() {
+	ip netns del "$a" 2>/dev/null
+	ip netns del "$b" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+ip netns add "$a"
+ip netns add "$b"
+ip link add va netns "$a" type veth peer name vb netns "$b"
+ip -n "$a" addr add 10.55.0.1/24 dev va
+ip -n "$b" addr add 10.55.0.2/24 dev vb
+ip netns exec "$a" ethtool -K va tx off tso off gso off >/dev/null 2>&1
+ip netns exec "$b" ethtool -K vb tx off tso off gso off >/dev/null 2>&1
+for ns in "$a" "$b"; do ip -n "$ns" link set lo up; done
+ip -n "$a" link set va up
+ip -n "$b" link set vb up
+if ! ip netns exec "$a" "$XLATE" attach va 2>"$dir/xlate.log"; then
+	sed 's/^/# /' "$dir/xlate.log"
+	for t in $tests; do tap 1 "$t # the translator did not load"; done
+	exit 1
+fi
+
+# xfer_pair NAME SRV_NS SRV_PROTO SRV_ADDR CLI_NS CLI_PROTO BYTES
+xfer_pair() {
+	local name=$1 sns=$2 sp=$3 sa=$4 cns=$5 cp=$6 bytes=$7 fifo port
+	local s_sent s_recv c_sent c_recv crc src
+	fifo=$dir/ready.$name
+	mkfifo "$fifo"
+	ip netns exec "$sns" "$XFER" --proto "$sp" --listen "$sa":0 \
+		--ready "$fifo" --bytes "$bytes" --seed 11 >"$dir/srv.$name" 2>&1 &
+	local spid=$!
+	port=$(awk '{ print $2; exit }' "$fifo")
+	ip netns exec "$cns" "$XFER" --proto "$cp" --connect "$sa:$port" \
+		--bytes "$bytes" --seed 12 >"$dir/cli.$name" 2>&1
+	crc=$?
+	wait $spid
+	src=$?
+	s_sent=$(awk '$1 == "sent_sha256" { print $2 }' "$dir/srv.$name")
+	s_recv=$(awk '$1 == "recv_sha256" { print $2 }' "$dir/srv.$name")
+	c_sent=$(awk '$1 == "sent_sha256" { print $2 }' "$dir/cli.$name")
+	c_recv=$(awk '$1 == "recv_sha256" { print $2 }' "$dir/cli.$name")
+	echo "# $name: $((bytes / MB)) MB each way; status client $crc, server $src;" \
+	     "client $(awk '$1 == "seconds" { print $2 }' "$dir/cli.$name") s"
+	echo "#   client->server $([ "$c_sent" = "$s_recv" ] && echo equal || echo DIFFERENT)," \
+	     "server->client $([ "$s_sent" = "$c_recv" ] && echo equal || echo DIFFERENT)"
+	[ "$crc" = 0 ] && [ "$src" = 0 ] && [ -n "$c_sent" ] && [ -n "$s_sent" ] &&
+		[ "$c_sent" = "$s_recv" ] && [ "$s_sent" = "$c_recv" ]
+}
+
+syn_capture_start() {
+	ip netns exec "$b" tcpdump -i vb -U -s 200 -w "$dir/syn.pcap" \
+		'tcp[tcpflags] & tcp-syn != 0' 2>/dev/null &
+	cap_pid=$!
+	sleep 1
+}
+
+syn_capture_stop() {
+	sleep 0.5
+	kill -INT "$cap_pid" 2>/dev/null
+	wait "$cap_pid" 2>/dev/null
+}
+
+t_atcp_to_linux() {
+	xfer_pair a2l "$b" 6 10.55.0.2 "$a" 253 $((BIG * MB))
+}
+
+t_linux_to_atcp() {
+	xfer_pair l2a "$a" 253 10.55.0.1 "$b" 6 $((BIG * MB))
+}
+
+t_netem_loss() {
+	local rc
+	ip netns exec "$a" tc qdisc add dev va root netem delay 5ms loss 1% limit 10000
+	ip netns exec "$b" tc qdisc add dev vb root netem delay 5ms loss 1% limit 10000
+	xfer_pair loss "$b" 6 10.55.0.2 "$a" 253 $((SMALL * MB))
+	rc=$?
+	ip netns exec "$a" tc qdisc del dev va root
+	ip netns exec "$b" tc qdisc del dev vb root
+	return $rc
+}
+
+# One line per SYN seen in B: src flags mss sack_perm wscale tsval
+syn_options() {
+	tshark -n -r "$dir/syn.pcap" -T fields -E separator=' ' -E occurrence=f \
+		-e ip.src -e tcp.flags.ack -e tcp.options.mss_val \
+		-e tcp.options.sack_perm -e tcp.options.wscale.shift \
+		-e tcp.options.timestamp.tsval 2>/dev/null |
+		awk '{ printf "%s ack=%s mss=%s sack=%s ws=%s ts=%s\n", $1, $2,
+		       $3 != "" ? $3 : "-", $4 != "" ? "y" : "-",
+		       $5 != "" ? $5 : "-", $6 != "" ? "y" : "-" }'
+}
+
+# check_handshake SYN_SRC: the SYN from SYN_SRC and the SYN,ACK after it
+check_handshake() {
+	local syn synack
+	syn=$(syn_options | awk -v s="$1" '$1 == s && $2 == "ack=0"' | head -n1)
+	synack=$(syn_options | awk -v s="$1" '$1 != s && $2 == "ack=1"' | head -n1)
+	echo "#   SYN     $syn"
+	echo "#   SYN,ACK $synack"
+	[ -n "$syn" ] && [ -n "$synack" ] || return 1
+	python3 - "$syn" "$synack" <<'PY'
+import sys
+def opts(line):
+    return dict(f.split("=") for f in line.split()[2:])
+syn, sa = opts(sys.argv[1]), opts(sys.argv[2])
+ok = syn["mss"] != "-" and sa["mss"] != "-"
+for k in ("sack", "ws", "ts"):
+    if sa[k] != "-" and syn[k] == "-":
+        print("#   %s in the SYN,ACK but not in the SYN" % k)
+        ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+
+t_options() {
+	local rc=0 sack
+	sack=$(ip netns exec "$a" cat /proc/sys/net/atcp/sack)
+	syn_capture_start
+	xfer_pair opt_a2l "$b" 6 10.55.0.2 "$a" 253 4096 >/dev/null || rc=1
+	xfer_pair opt_l2a "$a" 253 10.55.0.1 "$b" 6 4096 >/dev/null || rc=1
+	syn_capture_stop
+	echo "# atcp's SYN (A 10.55.0.1), Linux's SYN,ACK:"
+	check_handshake 10.55.0.1 || rc=1
+	# Linux TCP offers all; atcp (net.atcp.sack=$sack) answers
+	if [ "$sack" = 1 ]; then
+		syn_options | awk '$1 == "10.55.0.2" && $2 == "ack=1"' |
+			grep -q "sack=y" || { echo "#   Linux did not accept SACK"; rc=1; }
+	fi
+	echo "# Linux's SYN (B 10.55.0.2), atcp's SYN,ACK:"
+	check_handshake 10.55.0.2 || rc=1
+	return $rc
+}
+
+t_refused() {
+	local r1 r2
+	r1=$(ip netns exec "$a" python3 -c '
+import socket, errno
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 253)
+s.settimeout(10)
+try:
+    s.connect(("10.55.0.2", 9))
+    print("connected")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))' 2>&1)
+	r2=$(ip netns exec "$b" python3 -c '
+import socket, errno
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 6)
+s.settimeout(10)
+try:
+    s.connect(("10.55.0.1", 9))
+    print("connected")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))' 2>&1)
+	echo "# atcp -> Linux port 9: $r1; Linux -> atcp port 9: $r2"
+	[ "$r1" = ECONNREFUSED ] && [ "$r2" = ECONNREFUSED ]
+}
+
+for t in $tests; do
+	"t_$t"
+	tap $? "$t"
+done
+echo "# $((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
