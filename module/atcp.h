@@ -589,6 +589,12 @@ u32 atcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport,
 		     __be16 dport, u32 sseq, u16 *mss);
 u16 atcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport,
 		      __be16 dport, u32 sseq, u32 cookie);
+#define ATCP_COOKIE_TS_MASK	0x3f	/* TSval bits holding options */
+#define ATCP_COOKIE_NO_WS	0x0f	/* the shift's bits: no window scale */
+#define ATCP_COOKIE_SACK	0x10
+u32 atcp_cookie_tsval(bool wscale_ok, u8 snd_wscale, bool sack_ok);
+bool atcp_cookie_tsecr(u32 tsecr, bool *wscale_ok, u8 *snd_wscale,
+		       bool *sack_ok);
 
 /* proc.c */
 int atcp_proc_init_net(struct net *net);

@@ -261,6 +261,7 @@ static void atcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 	struct atcp_listen_queue *lq = &atcp_sk(sk)->lq;
 	u16 mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
 	struct atcp_syn_opts so = {};
+	struct atcp_request_sock opt;
 	unsigned long now = jiffies;
 	u16 advmss;
 	u32 iss;
@@ -275,11 +276,21 @@ static void atcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 	if (READ_ONCE(lq->overflow_stamp) != now)
 		WRITE_ONCE(lq->overflow_stamp, now);
 	atcp_inc(sock_net(sk), ATCP_MIB_SYNCOOKIESSENT);
-	/* A cookie carries the MSS only: window scale and SACK-permitted
-	 * would need the timestamps to hold them (as Linux encodes them in
-	 * TSval), which atcp does not do yet; so no option but the MSS.
+	/* The MSS is in the ISS; with timestamps, window scale and
+	 * SACK-permitted are in TSval (as Linux); without, none of them.
 	 */
 	so.mss = advmss;
+	memset(&opt, 0, sizeof(opt));
+	atcp_reqsk_fill(&opt, sk, skb);
+	if (opt.tstamp_ok) {
+		so.ts_ok = true;
+		so.tsval = atcp_cookie_tsval(opt.wscale_ok, opt.snd_wscale,
+					     opt.sack_ok) + opt.ts_offset;
+		so.tsecr = opt.ts_recent;
+		so.sack_ok = opt.sack_ok;
+		so.wscale_ok = opt.wscale_ok;
+		so.wscale = opt.rcv_wscale;
+	}
 	atcp_send_synack(sock_net(sk), iph->daddr, iph->saddr, th->dest,
 			 th->source, iss, cb->seq + 1, atcp_reqsk_window(sk),
 			 &so, READ_ONCE(sk->sk_bound_dev_if),
@@ -635,12 +646,27 @@ bool atcp_cookie_ack(struct sock *sk, struct sk_buff *skb)
 	/* The entry the cookie stands for, rebuilt from its ACK. */
 	memset(&req, 0, sizeof(req));
 	atcp_reqsk_fill(&req, sk, skb);
-	/* the cookie's SYN,ACK offered no option but the MSS */
+	/* the options the cookie's TSval holds, echoed (RFC 7323 §3.2), or
+	 * none but the MSS
+	 */
 	req.sack_ok = false;
 	req.wscale_ok = false;
 	req.snd_wscale = 0;
 	req.rcv_wscale = 0;
 	req.tstamp_ok = false;
+	if ((cb->opt_flags & ATCP_CBO_TS) &&
+	    READ_ONCE(atcp_sysctl(sk)->timestamps) &&
+	    atcp_cookie_tsecr(cb->tsecr - req.ts_offset, &req.wscale_ok,
+			      &req.snd_wscale, &req.sack_ok)) {
+		req.tstamp_ok = true;
+		req.ts_recent = cb->tsval;
+		req.sack_ok &= !!READ_ONCE(atcp_sysctl(sk)->sack);
+		req.wscale_ok &= !!READ_ONCE(atcp_sysctl(sk)->window_scaling);
+		if (req.wscale_ok)
+			req.rcv_wscale = atcp_rcv_wscale(sk);
+		else
+			req.snd_wscale = 0;
+	}
 	req.irs = cb->seq - 1;
 	req.iss = cb->ack_seq - 1;
 	req.peer_mss = mss;
