@@ -14,7 +14,16 @@
 #  - with the sysctl 0, no TSopt offered or answered.
 
 import socket
+import struct
 
+
+
+def abort(t, s):
+    """Close with SO_LINGER {1, 0}: a RST, no orphan left retransmitting
+    to a peer that is gone."""
+    t.setsockopt(s, socket.SOL_SOCKET, socket.SO_LINGER,
+                 struct.pack("ii", 1, 0))
+    t.close(s)
 
 def enable(t, on=1):
     t.sysctl("net.ipv4.tcp_timestamps" if t.is_tcp else
@@ -43,7 +52,7 @@ def no_ts_connection(t, ls, syn_opts, what):
     t.send(c, b"r" * 10)
     d = t.expect("AP", seq=t.rel(1), data=b"r" * 10)
     t.check(d.opt("ts") is None, "%s: TSopt on data" % what)
-    t.close(c)
+    abort(t, c)
     t.drain(quiet=0.2)
 
 
@@ -84,7 +93,7 @@ def run(t):
     v, e = ts_of(t, a, "ACK")
     t.check_eq(e, 4000, "TSecr of the ACK of the segment filling the hole")
     t.recv_exact(c, b"i" * 1000 + b"o" * 100)
-    t.close(c)
+    abort(t, c)
     t.drain(quiet=0.2)
 
     t.note("active open with timestamps")
@@ -100,7 +109,7 @@ def run(t):
     v, e = ts_of(t, a, "the ACK of the SYN,ACK")
     t.check_eq(e, 7000, "its TSecr")
     t.wait_connected(s)
-    t.close(s)
+    abort(t, s)
     t.drain(quiet=0.2)
 
     t.note("active open, the SYN,ACK has none: none after")
@@ -112,7 +121,7 @@ def run(t):
     a = t.expect("A", seq=t.rel(1), ack=t.peer_isn + 1)
     t.check(a.opt("ts") is None, "TSopt though the SYN,ACK had none")
     t.wait_connected(s)
-    t.close(s)
+    abort(t, s)
     t.drain(quiet=0.2)
 
     t.note("a SYN without timestamps")
@@ -128,7 +137,7 @@ def run(t):
     t.connect(s)
     syn = t.expect("S")
     t.check(syn.opt("ts") is None, "TSopt offered though off")
-    t.close(s)
+    abort(t, s)
     t.drain(quiet=0.2)
     no_ts_connection(t, ls, ["nop", "nop", ("ts", 1000, 0)],
                      "timestamps off")
