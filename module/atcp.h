@@ -31,7 +31,9 @@
 #define ATCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1, SMSS when none given */
 #define ATCP_MIN_MSS		88	/* TCP_MAXSEG floor, as Linux's TCP_MIN_MSS */
 #define ATCP_MIN_SND_MSS	48	/* send MSS floor, as tcp_min_snd_mss */
-#define ATCP_MAX_WINDOW		65535	/* no window scaling yet (RFC 7323) */
+#define ATCP_MAX_WINDOW		(65535U << ATCP_MAX_WSCALE) /* RFC 7323 §2.3 */
+#define ATCP_MAX_SYN_WINDOW	65535U	/* a SYN's window is never scaled */
+#define ATCP_TS_HZ		1000	/* TSval ticks a second (RFC 7323 §5.4) */
 
 /* Per-segment control block in skb->cb (RFC 9293 §3.3.1 segment variables) */
 struct atcp_skb_cb {
@@ -166,6 +168,15 @@ struct atcp_sock {
 	u32 ts_recent;		/* TS.Recent (RFC 7323 §4.3) */
 	u64 ts_recent_stamp;	/* when TS.Recent was set, for PAWS, us */
 	u32 ts_offset;		/* random offset of our TSval clock */
+	u32 paws_ack_jiffies;	/* last ACK for a PAWS-rejected ACK */
+
+	/* Receive-buffer auto-tuning (rcvbuf.c, Linux's DRS) */
+	u32 rcvq_space;		/* bytes the user read in the last RTT */
+	u32 rcvq_seq;		/* copied_seq at the start of the measure */
+	u64 rcvq_time_us;	/* when that measure began */
+	u32 rcv_rtt_us;		/* the receiver's RTT estimate */
+	u32 rcv_rtt_seq;	/* without timestamps: RCV.NXT to reach */
+	u64 rcv_rtt_time_us;	/* ... and when it was set */
 
 	u64 ca_priv[13];	/* the algorithm's own state: atcp_ca() */
 
@@ -255,8 +266,11 @@ struct atcp_request_sock {
 	 */
 	bool sack_ok;
 	bool tstamp_ok;
-	u8 snd_wscale;
+	bool wscale_ok;
+	u8 snd_wscale;			/* the SYN's shift, capped at 14 */
+	u8 rcv_wscale;			/* ours, offered on the SYN,ACK */
 	u32 ts_recent;
+	u32 ts_offset;			/* our TSval clock's offset */
 };
 
 static inline struct atcp_request_sock *atcp_rsk(const struct sock *sk)
@@ -300,6 +314,9 @@ struct atcp_sysctl {
 	int syncookies;
 	int max_syn_backlog;
 	int sack;		/* offer SACK-permitted (RFC 2018) */
+	int window_scaling;	/* offer window scale (RFC 7323 §2) */
+	int timestamps;		/* offer timestamps (RFC 7323 §3) */
+	int moderate_rcvbuf;	/* receive-buffer auto-tuning */
 };
 
 /* RFC 4022 MIB counters, plus atcp's drop reasons (/proc/net/atcp_snmp). */
@@ -349,6 +366,9 @@ enum atcp_mib {
 	ATCP_MIB_PRUNECALLED,
 	ATCP_MIB_RCVCOLLAPSED,
 	ATCP_MIB_OFOPRUNED,
+	/* RFC 7323 (ts.c) */
+	ATCP_MIB_PAWSESTABREJECTED,
+	ATCP_MIB_ACKSKIPPEDPAWS,
 	ATCP_MIB_MAX
 };
 
@@ -403,7 +423,6 @@ int atcp_v4_rcv(struct sk_buff *skb);
 int atcp_v4_err(struct sk_buff *skb, u32 info);
 int atcp_do_rcv(struct sock *sk, struct sk_buff *skb);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
-void atcp_rcv_space_update(struct sock *sk);
 
 /* mem.c */
 extern atomic_long_t atcp_memory_allocated;
@@ -433,6 +452,9 @@ void atcp_send_reset(struct net *net, struct sk_buff *in, u32 seq, u32 ack,
 void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
 		     __be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
 		     u16 wnd, int oif, u8 tos);
+void atcp_send_reply_ts(struct net *net, __be32 saddr, __be32 daddr,
+			__be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
+			u16 wnd, int oif, u8 tos, u32 tsval, u32 tsecr);
 void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
 		      __be16 sport, __be16 dport, u32 seq, u32 ack, u16 wnd,
 		      const struct atcp_syn_opts *so, int oif, u8 tos);
@@ -446,6 +468,7 @@ u16 atcp_route_mss(struct sock *sk);
 void atcp_sync_mss(struct sock *sk);
 u32 atcp_size_goal(struct sock *sk);
 void atcp_init_cwnd(struct sock *sk);
+void atcp_sndbuf_expand(struct sock *sk);
 bool atcp_challenge_ack_allowed(struct net *net, u32 *last);
 
 /* cong.c */
@@ -538,11 +561,40 @@ bool atcp_cookie_ack(struct sock *sk, struct sk_buff *skb);
 void atcp_reqsk_put(struct atcp_request_sock *req);
 void atcp_listen_purge_requests(struct sock *sk);
 
+/* ts.c: RFC 7323 window scale, timestamps, PAWS */
+void atcp_ts_init(void);
+u32 atcp_ts_offset(__be32 saddr, __be32 daddr);
+u32 atcp_ts_now(void);
+u8 atcp_rcv_wscale(const struct sock *sk);
+void atcp_opts_connect(struct sock *sk);
+void atcp_opts_synack(struct sock *sk, const struct sk_buff *skb);
+u32 atcp_seg_wnd(const struct sock *sk, const struct sk_buff *skb);
+bool atcp_paws_reject(struct sock *sk, struct sk_buff *skb);
+void atcp_ts_store_recent(struct sock *sk, const struct sk_buff *skb);
+void atcp_ts_rtt_sample(struct sock *sk, const struct sk_buff *skb);
+u8 atcp_tcpi_options(const struct atcp_sock *as);
+
+static inline u32 atcp_tsval(const struct atcp_sock *as)
+{
+	return atcp_ts_now() + as->ts_offset;
+}
+
+/* rcvbuf.c: receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust) */
+void atcp_rcv_space_init(struct sock *sk);
+void atcp_rcv_rtt_measure(struct sock *sk, const struct sk_buff *skb);
+void atcp_rcv_space_update(struct sock *sk);
+
 /* syncookies.c */
 u32 atcp_cookie_make(__be32 saddr, __be32 daddr, __be16 sport,
 		     __be16 dport, u32 sseq, u16 *mss);
 u16 atcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport,
 		      __be16 dport, u32 sseq, u32 cookie);
+#define ATCP_COOKIE_TS_MASK	0x3f	/* TSval bits holding options */
+#define ATCP_COOKIE_NO_WS	0x0f	/* the shift's bits: no window scale */
+#define ATCP_COOKIE_SACK	0x10
+u32 atcp_cookie_tsval(bool wscale_ok, u8 snd_wscale, bool sack_ok);
+bool atcp_cookie_tsecr(u32 tsecr, bool *wscale_ok, u8 *snd_wscale,
+		       bool *sack_ok);
 
 /* proc.c */
 int atcp_proc_init_net(struct net *net);

@@ -122,8 +122,10 @@ drop:
 
 /* ---- SYN-SENT ------------------------------------------------------------ */
 
-/* The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4 fifth). */
-static void atcp_clean_rtx_queue(struct sock *sk, u32 ack)
+/* The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4
+ * fifth).  True if it timed a segment (an RTT sample, RFC 6298).
+ */
+static bool atcp_clean_rtx_queue(struct sock *sk, u32 ack)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
@@ -158,17 +160,20 @@ static void atcp_clean_rtx_queue(struct sock *sk, u32 ack)
 	}
 	if (!sample && as->rtt_timing && seq_geq(ack, as->rtt_seq))
 		as->rtt_timing = false;
+	return sample;
 }
 
 /* SND.UNA advances to ack: RFC 9293 §3.10.7.4 fifth, RFC 6298 §5.2-5.3,
- * RFC 5681 §3.1 (slow start and congestion avoidance).
+ * RFC 5681 §3.1 (slow start and congestion avoidance).  True if a
+ * segment was timed.
  */
-static void atcp_ack_advance(struct sock *sk, u32 ack)
+static bool atcp_ack_advance(struct sock *sk, u32 ack)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 acked = ack - as->snd_una;
 	u32 prior_in_flight, segs;
 	u32 bytes = acked;
+	bool sample;
 
 	/* The SYN is not data; Linux counts it on the active side only. */
 	if (as->parent && seq_lt(as->snd_una, as->iss + 1) &&
@@ -183,7 +188,7 @@ static void atcp_ack_advance(struct sock *sk, u32 ack)
 	/* The urgent data is acknowledged: no more URG (as Linux). */
 	if (as->urg_pending && seq_geq(ack, as->snd_up))
 		as->urg_pending = false;
-	atcp_clean_rtx_queue(sk, ack);
+	sample = atcp_clean_rtx_queue(sk, ack);
 	as->retransmits = 0;
 	as->backoff = 0;
 	as->probes = 0;
@@ -197,7 +202,9 @@ static void atcp_ack_advance(struct sock *sk, u32 ack)
 		atcp_arm_rtx(sk);		/* RFC 6298 §5.3 */
 	}
 	sk_mem_reclaim(sk);
+	atcp_sndbuf_expand(sk);
 	atcp_write_space(sk);
+	return sample;
 }
 
 /* The send window update (RFC 9293 §3.10.7.4 fifth, SND.WL1/SND.WL2). */
@@ -208,7 +215,7 @@ static void atcp_update_window(struct sock *sk, struct sk_buff *skb)
 
 	if (seq_lt(as->snd_wl1, cb->seq) ||
 	    (as->snd_wl1 == cb->seq && seq_leq(as->snd_wl2, cb->ack_seq))) {
-		as->snd_wnd = cb->wnd;
+		as->snd_wnd = atcp_seg_wnd(sk, skb);	/* RFC 7323 §2.3 */
 		as->snd_wl1 = cb->seq;
 		as->snd_wl2 = cb->ack_seq;
 		as->snd_max_wnd = max(as->snd_max_wnd, as->snd_wnd);
@@ -227,6 +234,7 @@ static void atcp_established(struct sock *sk)
 	atcp_set_state(sk, TCP_ESTABLISHED);
 	atcp_init_cwnd(sk);
 	atcp_ca_init(sk);
+	atcp_rcv_space_init(sk);
 	as->last_rcv_us = atcp_now_us();
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		atcp_arm_keepalive(sk);
@@ -273,6 +281,7 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	atcp_sync_mss(sk);
 	/* RFC 2018 §2: SACK only if both SYNs had SACK-permitted */
 	as->sack_ok &= !!(cb->opt_flags & ATCP_CBO_SACK_PERM);
+	atcp_opts_synack(sk, skb);	/* RFC 7323 §2.2, §3.2 */
 	as->snd_wnd = cb->wnd;
 	as->snd_max_wnd = cb->wnd;
 	as->snd_wl1 = cb->seq;
@@ -449,8 +458,9 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 			atcp_send_reset(sock_net(sk), skb, ack, 0, ATCP_RST);
 			return false;
 		}
-		atcp_ack_advance(sk, ack);
-		as->snd_wnd = cb->wnd;
+		if (!atcp_ack_advance(sk, ack))
+			atcp_ts_rtt_sample(sk, skb);
+		as->snd_wnd = atcp_seg_wnd(sk, skb);
 		as->snd_max_wnd = max(as->snd_max_wnd, as->snd_wnd);
 		as->snd_wl1 = cb->seq;
 		as->snd_wl2 = ack;
@@ -482,8 +492,11 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 			atcp_send_ack(sk);
 		return false;
 	}
-	if (seq_gt(ack, as->snd_una))
-		atcp_ack_advance(sk, ack);
+	/* RFC 7323 §4.1: the echoed timestamp times what the clock could
+	 * not (a retransmission)
+	 */
+	if (seq_gt(ack, as->snd_una) && !atcp_ack_advance(sk, ack))
+		atcp_ts_rtt_sample(sk, skb);
 	if (seq_leq(as->snd_una, ack))
 		atcp_update_window(sk, skb);
 	if (as->persist)
@@ -754,6 +767,8 @@ static bool atcp_process_text(struct sock *sk, struct sk_buff *skb)
 		atcp_send_ack(sk);
 		return false;
 	}
+	if (len)
+		atcp_rcv_rtt_measure(sk, skb);
 	if (len && !atcp_queue_rcv(sk, skb)) {
 		atcp_send_ack(sk);	/* no room: ACK what we have */
 		kfree_skb(skb);
@@ -844,6 +859,9 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		simopen = true;
 	}
 
+	/* RFC 7323 §5.3 R1: PAWS, before the sequence number check */
+	if (atcp_paws_reject(sk, skb))
+		goto drop;
 	if (!atcp_check_sequence_number(sk, skb, &text_ok))
 		goto drop;
 	as->last_rcv_us = atcp_now_us();
@@ -851,6 +869,7 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	if (!atcp_check_syn(sk, skb))
 		goto drop;
+	atcp_ts_store_recent(sk, skb);	/* RFC 7323 §4.3, §5.3 R3 */
 	if (!atcp_trim_to_window(sk, skb))
 		goto drop;
 	if (!atcp_check_ack(sk, skb))

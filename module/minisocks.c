@@ -58,10 +58,12 @@ static u16 atcp_reqsk_advmss(struct sock *sk, __be32 laddr, __be32 raddr,
 	return mss;
 }
 
-/* The window of the SYN,ACK: what a fresh child's buffer offers. */
+/* The window of the SYN,ACK: what a fresh child's buffer offers, never
+ * scaled (RFC 7323 §2.2).
+ */
 static u32 atcp_reqsk_window(const struct sock *sk)
 {
-	return min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, ATCP_MAX_WINDOW);
+	return min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, ATCP_MAX_SYN_WINDOW);
 }
 
 /* What a SYN-RECEIVED entry keeps of the SYN in skb (§3.10.7.2). */
@@ -86,6 +88,18 @@ static void atcp_reqsk_fill(struct atcp_request_sock *req, struct sock *sk,
 	req->peer_mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
 	req->sack_ok = (cb->opt_flags & ATCP_CBO_SACK_PERM) &&
 		       READ_ONCE(atcp_sysctl(sk)->sack);
+	/* RFC 7323 §2.2, §3.2: answered only if the SYN offered them; a
+	 * shift over 14 is used as 14 (§2.3)
+	 */
+	req->wscale_ok = (cb->opt_flags & ATCP_CBO_WSCALE) &&
+			 READ_ONCE(atcp_sysctl(sk)->window_scaling);
+	req->snd_wscale = req->wscale_ok ?
+			  min_t(u8, cb->opt_wscale, ATCP_MAX_WSCALE) : 0;
+	req->rcv_wscale = req->wscale_ok ? atcp_rcv_wscale(sk) : 0;
+	req->tstamp_ok = (cb->opt_flags & ATCP_CBO_TS) &&
+			 READ_ONCE(atcp_sysctl(sk)->timestamps);
+	req->ts_recent = cb->tsval;
+	req->ts_offset = atcp_ts_offset(iph->daddr, iph->saddr);
 	req->rcv_wnd = atcp_reqsk_window(sk);
 	req->tos = READ_ONCE(inet_sk(sk)->tos);
 }
@@ -122,6 +136,11 @@ static void atcp_reqsk_send_synack(struct atcp_request_sock *req)
 	struct atcp_syn_opts so = {
 		.mss = req->advmss,
 		.sack_ok = req->sack_ok,
+		.wscale_ok = req->wscale_ok,
+		.wscale = req->rcv_wscale,
+		.ts_ok = req->tstamp_ok,
+		.tsval = atcp_ts_now() + req->ts_offset,
+		.tsecr = req->ts_recent,
 	};
 
 	atcp_send_synack(read_pnet(&req->c.skc_net), req->c.skc_rcv_saddr,
@@ -134,10 +153,22 @@ static void atcp_reqsk_send_synack(struct atcp_request_sock *req)
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 static void atcp_reqsk_send_ack(struct atcp_request_sock *req)
 {
+	if (req->tstamp_ok) {
+		atcp_send_reply_ts(read_pnet(&req->c.skc_net),
+				   req->c.skc_rcv_saddr, req->c.skc_daddr,
+				   htons(req->c.skc_num), req->c.skc_dport,
+				   req->iss + 1, req->irs + 1, ATCP_ACK,
+				   req->rcv_wnd >> req->rcv_wscale,
+				   req->c.skc_bound_dev_if, req->tos,
+				   atcp_ts_now() + req->ts_offset,
+				   req->ts_recent);
+		return;
+	}
 	atcp_send_reply(read_pnet(&req->c.skc_net), req->c.skc_rcv_saddr,
 			req->c.skc_daddr, htons(req->c.skc_num),
 			req->c.skc_dport, req->iss + 1, req->irs + 1, ATCP_ACK,
-			req->rcv_wnd, req->c.skc_bound_dev_if, req->tos);
+			req->rcv_wnd >> req->rcv_wscale,
+			req->c.skc_bound_dev_if, req->tos);
 }
 
 /* Out of the listener's SYN queue (a no-op if it is out already). */
@@ -230,6 +261,7 @@ static void atcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 	struct atcp_listen_queue *lq = &atcp_sk(sk)->lq;
 	u16 mss = cb->opt_mss ? cb->opt_mss : ATCP_DEFAULT_MSS;
 	struct atcp_syn_opts so = {};
+	struct atcp_request_sock opt;
 	unsigned long now = jiffies;
 	u16 advmss;
 	u32 iss;
@@ -244,8 +276,21 @@ static void atcp_send_cookie(struct sock *sk, struct sk_buff *skb)
 	if (READ_ONCE(lq->overflow_stamp) != now)
 		WRITE_ONCE(lq->overflow_stamp, now);
 	atcp_inc(sock_net(sk), ATCP_MIB_SYNCOOKIESSENT);
-	/* A cookie carries the MSS only (no timestamps to hold the rest) */
+	/* The MSS is in the ISS; with timestamps, window scale and
+	 * SACK-permitted are in TSval (as Linux); without, none of them.
+	 */
 	so.mss = advmss;
+	memset(&opt, 0, sizeof(opt));
+	atcp_reqsk_fill(&opt, sk, skb);
+	if (opt.tstamp_ok) {
+		so.ts_ok = true;
+		so.tsval = atcp_cookie_tsval(opt.wscale_ok, opt.snd_wscale,
+					     opt.sack_ok) + opt.ts_offset;
+		so.tsecr = opt.ts_recent;
+		so.sack_ok = opt.sack_ok;
+		so.wscale_ok = opt.wscale_ok;
+		so.wscale = opt.rcv_wscale;
+	}
 	atcp_send_synack(sock_net(sk), iph->daddr, iph->saddr, th->dest,
 			 th->source, iss, cb->seq + 1, atcp_reqsk_window(sk),
 			 &so, READ_ONCE(sk->sk_bound_dev_if),
@@ -401,6 +446,14 @@ static struct sock *atcp_create_child(struct sock *sk,
 	as->peer_mss = req->peer_mss;
 	as->advmss = req->advmss;
 	as->sack_ok = req->sack_ok;
+	/* RFC 7323: what the handshake agreed, fixed from here on */
+	as->wscale_ok = req->wscale_ok;
+	as->snd_wscale = req->snd_wscale;
+	as->rcv_wscale = req->rcv_wscale;
+	as->tstamp_ok = req->tstamp_ok;
+	as->ts_recent = req->ts_recent;
+	as->ts_recent_stamp = atcp_now_us();
+	as->ts_offset = req->ts_offset;
 	atcp_sync_mss(child);
 	as->segs_out = 1 + req->retrans;
 	as->total_retrans = req->retrans;
@@ -593,6 +646,27 @@ bool atcp_cookie_ack(struct sock *sk, struct sk_buff *skb)
 	/* The entry the cookie stands for, rebuilt from its ACK. */
 	memset(&req, 0, sizeof(req));
 	atcp_reqsk_fill(&req, sk, skb);
+	/* the options the cookie's TSval holds, echoed (RFC 7323 §3.2), or
+	 * none but the MSS
+	 */
+	req.sack_ok = false;
+	req.wscale_ok = false;
+	req.snd_wscale = 0;
+	req.rcv_wscale = 0;
+	req.tstamp_ok = false;
+	if ((cb->opt_flags & ATCP_CBO_TS) &&
+	    READ_ONCE(atcp_sysctl(sk)->timestamps) &&
+	    atcp_cookie_tsecr(cb->tsecr - req.ts_offset, &req.wscale_ok,
+			      &req.snd_wscale, &req.sack_ok)) {
+		req.tstamp_ok = true;
+		req.ts_recent = cb->tsval;
+		req.sack_ok &= !!READ_ONCE(atcp_sysctl(sk)->sack);
+		req.wscale_ok &= !!READ_ONCE(atcp_sysctl(sk)->window_scaling);
+		if (req.wscale_ok)
+			req.rcv_wscale = atcp_rcv_wscale(sk);
+		else
+			req.snd_wscale = 0;
+	}
 	req.irs = cb->seq - 1;
 	req.iss = cb->ack_seq - 1;
 	req.peer_mss = mss;

@@ -39,19 +39,41 @@ u32 atcp_free_window(const struct sock *sk)
 
 /* The receive window to advertise (RFC 9293 §3.8.6.2.2, RFC 1122
  * §4.2.3.3): never shrink it, and move its right edge only by at least
- * min(RCV.BUFF/2, MSS) (receiver-side silly window avoidance).
+ * min(RCV.BUFF/2, MSS) (receiver-side silly window avoidance).  With a
+ * shift ws (RFC 7323 §2.4) it is a multiple of 2^ws: rounded down when
+ * it grows, up when it stays (the right edge never retracts), and at
+ * most 65535 << ws.
  */
-u32 atcp_select_window(struct sock *sk)
+static u32 __atcp_select_window(struct sock *sk, u8 ws)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 cur = atcp_offered_window(sk), win = atcp_free_window(sk), step;
 
+	win = min_t(u32, win, U16_MAX << ws);
 	step = min_t(u32, sk->sk_rcvbuf / 4, as->mss ? as->mss : ATCP_DEFAULT_MSS);
 	if (win < cur || win - cur < step)
 		win = cur;
+	if (ws) {
+		win = round_down(win, 1U << ws);
+		if (win < cur)
+			win = round_up(cur, 1U << ws);
+	}
 	as->rcv_wnd = win;
 	as->rcv_adv = as->rcv_nxt + win;
 	return win;
+}
+
+u32 atcp_select_window(struct sock *sk)
+{
+	return __atcp_select_window(sk, atcp_sk(sk)->rcv_wscale);
+}
+
+/* SEG.WND: RCV.WND >> our shift; a SYN's never scaled (RFC 7323 §2.2). */
+static u16 atcp_window_field(struct sock *sk, bool syn)
+{
+	if (syn)
+		return min_t(u32, __atcp_select_window(sk, 0), U16_MAX);
+	return atcp_select_window(sk) >> atcp_sk(sk)->rcv_wscale;
 }
 
 static void atcp_set_csum(struct sock *sk, struct sk_buff *skb, __be32 saddr,
@@ -117,13 +139,19 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 
 		atcp_syn_options(sk, &so);
 		optlen = atcp_write_syn_options(opts, &so);
+	} else if (as->tstamp_ok && sk->sk_state != TCP_SYN_SENT) {
+		/* RFC 7323 §3.2: TSopt in every segment once agreed (and
+		 * in a RST of the connection too, as Linux)
+		 */
+		optlen = atcp_write_options(opts, true, atcp_tsval(as),
+					    as->ts_recent, NULL, 0);
 	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		flags |= ATCP_ACK;
 	if ((flags & ATCP_SYN) && sk->sk_state == TCP_SYN_SENT)
 		flags &= ~ATCP_ACK;
-	/* RFC 9293 §3.8.6: the window of a SYN is never scaled */
-	wnd = atcp_select_window(sk);
+	/* RFC 7323 §2.2: the window of a SYN is never scaled */
+	wnd = atcp_window_field(sk, flags & ATCP_SYN);
 
 	th = skb_push(skb, ATCP_HDR_LEN + optlen);
 	skb_reset_transport_header(skb);
@@ -272,14 +300,18 @@ void atcp_send_active_reset(struct sock *sk, gfp_t gfp)
 	atcp_inc(sock_net(sk), ATCP_MIB_OUTRSTS);
 }
 
-/* A segment without a socket (so: with those SYN options if not NULL). */
+/*
+ * A segment without a socket: with those SYN options if so, else with
+ * timestamps ts[0], ts[1] (TSval, TSecr) if ts.
+ */
 static void atcp_send_stateless(struct net *net, __be32 saddr, __be32 daddr,
 				__be16 sport, __be16 dport, u32 seq, u32 ack,
 				u8 flags, u16 wnd,
-				const struct atcp_syn_opts *so, int oif, u8 tos)
+				const struct atcp_syn_opts *so, const u32 *ts,
+				int oif, u8 tos)
 {
 	u8 opts[ATCP_MAX_OPT_LEN];
-	int optlen = so ? atcp_write_syn_options(opts, so) : 0;
+	int optlen = 0;
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -301,6 +333,10 @@ static void atcp_send_stateless(struct net *net, __be32 saddr, __be32 daddr,
 		ip_rt_put(rt);
 		return;
 	}
+	if (so)
+		optlen = atcp_write_syn_options(opts, so);
+	else if (ts)
+		optlen = atcp_write_options(opts, true, ts[0], ts[1], NULL, 0);
 	skb_reserve(skb, ATCP_MAX_HEADER);
 	th = skb_push(skb, ATCP_HDR_LEN + optlen);
 	skb_reset_transport_header(skb);
@@ -336,7 +372,20 @@ void atcp_send_reply(struct net *net, __be32 saddr, __be32 daddr,
 		     u16 wnd, int oif, u8 tos)
 {
 	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack, flags,
-			    wnd, NULL, oif, tos);
+			    wnd, NULL, NULL, oif, tos);
+}
+
+/* The same with timestamps (RFC 7323 §3.2): TIME-WAIT's and a
+ * SYN-RECEIVED entry's ACKs once timestamps are agreed.
+ */
+void atcp_send_reply_ts(struct net *net, __be32 saddr, __be32 daddr,
+			__be16 sport, __be16 dport, u32 seq, u32 ack, u8 flags,
+			u16 wnd, int oif, u8 tos, u32 tsval, u32 tsecr)
+{
+	u32 ts[2] = { tsval, tsecr };
+
+	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack, flags,
+			    wnd, NULL, ts, oif, tos);
 }
 
 /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> of a SYN-RECEIVED entry or a SYN
@@ -347,7 +396,7 @@ void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
 		      const struct atcp_syn_opts *so, int oif, u8 tos)
 {
 	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack,
-			    ATCP_SYN | ATCP_ACK, wnd, so, oif, tos);
+			    ATCP_SYN | ATCP_ACK, wnd, so, NULL, oif, tos);
 }
 
 /*
@@ -361,6 +410,14 @@ void atcp_syn_options(struct sock *sk, struct atcp_syn_opts *so)
 	memset(so, 0, sizeof(*so));
 	so->mss = as->advmss;
 	so->sack_ok = as->sack_ok;
+	/* RFC 7323 §2.2, §3.2: offered on a SYN; on a SYN,ACK only if
+	 * the peer's SYN had them (SYN-SENT has cleared them otherwise)
+	 */
+	so->wscale_ok = as->wscale_ok;
+	so->wscale = as->rcv_wscale;
+	so->ts_ok = as->tstamp_ok;
+	so->tsval = atcp_tsval(as);
+	so->tsecr = sk->sk_state == TCP_SYN_SENT ? 0 : as->ts_recent;
 }
 
 /*
@@ -417,11 +474,40 @@ u16 atcp_route_mss(struct sock *sk)
 		       ATCP_MIN_MSS, 65535 - 40);
 }
 
-/* Bytes per queued segment: the MSS, within a linear allocation. */
+/* Bytes per queued segment: the MSS less the options every segment
+ * carries (the timestamps, RFC 7323 §3.2; as Linux's mss_cache), within
+ * a linear allocation.
+ */
 u32 atcp_size_goal(struct sock *sk)
 {
-	return min_t(u32, atcp_sk(sk)->mss,
-		     SKB_WITH_OVERHEAD(16384) - ATCP_MAX_HEADER);
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 mss = as->mss;
+
+	if (as->tstamp_ok)
+		mss = max_t(u32, mss - atcp_options_len(true, 0),
+			    ATCP_MIN_SND_MSS);
+	return min_t(u32, mss, SKB_WITH_OVERHEAD(16384) - ATCP_MAX_HEADER);
+}
+
+/*
+ * Unless the user fixed SO_SNDBUF: room for twice the congestion window
+ * (at least the initial ten segments) of full segments, up to
+ * net.atcp.wmem[2], as Linux's tcp_sndbuf_expand().  At ESTABLISHED and
+ * as cwnd grows.
+ */
+void atcp_sndbuf_expand(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 segs, per_seg, sndmem;
+
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	segs = max_t(u32, 10, as->snd_cwnd * as->mss / atcp_size_goal(sk));
+	per_seg = SKB_TRUESIZE(atcp_size_goal(sk) + ATCP_MAX_HEADER);
+	sndmem = min_t(u64, 2ULL * segs * per_seg,
+		       READ_ONCE(atcp_sysctl(sk)->wmem[2]));
+	if (sndmem > sk->sk_sndbuf)
+		WRITE_ONCE(sk->sk_sndbuf, sndmem);
 }
 
 /*
@@ -432,19 +518,10 @@ u32 atcp_size_goal(struct sock *sk)
 void atcp_init_cwnd(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	u32 segs, per_seg, sndmem;
 
 	as->snd_cwnd = min_t(u32, 10 * as->mss,
 			     max_t(u32, 2 * as->mss, 14600)) / as->mss;
-	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
-		return;
-	segs = max_t(u32, 10, DIV_ROUND_UP(as->snd_cwnd * as->mss,
-					   atcp_size_goal(sk)));
-	per_seg = SKB_TRUESIZE(atcp_size_goal(sk) + ATCP_MAX_HEADER);
-	sndmem = min_t(u32, 2 * segs * per_seg,
-		       READ_ONCE(atcp_sysctl(sk)->wmem[2]));
-	if (sndmem > sk->sk_sndbuf)
-		WRITE_ONCE(sk->sk_sndbuf, sndmem);
+	atcp_sndbuf_expand(sk);
 }
 
 /* SMSS: min of the peer's MSS, the route's and TCP_MAXSEG (RFC 9293 §3.7.1). */

@@ -56,7 +56,21 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_PRUNECALLED]		= "PruneCalled",
 	[ATCP_MIB_RCVCOLLAPSED]		= "RcvCollapsed",
 	[ATCP_MIB_OFOPRUNED]		= "OfoPruned",
+	[ATCP_MIB_PAWSESTABREJECTED]	= "PAWSEstabRejected",
+	[ATCP_MIB_ACKSKIPPEDPAWS]	= "TCPACKSkippedPAWS",
 };
+
+/* The options a connection agreed (RFC 2018, RFC 7323), "-" if none. */
+static void atcp_show_opts(struct seq_file *seq, bool sack, bool ts, bool ws)
+{
+	if (!sack && !ts && !ws) {
+		seq_puts(seq, " -");
+		return;
+	}
+	seq_printf(seq, " %s%s%s%s%s", sack ? "sack" : "",
+		   sack && (ts || ws) ? "," : "", ts ? "ts" : "",
+		   ts && ws ? "," : "", ws ? "ws" : "");
+}
 
 struct atcp_show {
 	struct atcp_visitor v;
@@ -72,7 +86,7 @@ static void atcp_show_request(struct atcp_show *s,
 			      const struct atcp_request_sock *req)
 {
 	seq_printf(s->seq,
-		   "%4d %pI4:%u %pI4:%u %s %u %u %u 0 %u %u %u %u %u 0 %u %llu 0 0 0\n",
+		   "%4d %pI4:%u %pI4:%u %s %u %u %u 0 %u %u %u %u %u 0 %u %llu 0 0 0",
 		   s->sl++, &req->c.skc_rcv_saddr, req->c.skc_num,
 		   &req->c.skc_daddr, ntohs(req->c.skc_dport),
 		   atcp_state_name[TCP_SYN_RECV], req->iss, req->iss + 1,
@@ -80,6 +94,9 @@ static void atcp_show_request(struct atcp_show *s,
 		   req->rcv_wnd, req->irs,
 		   (unsigned long long)READ_ONCE(atcp_sysctl(req->listener)->rto_init_ms)
 		   << min_t(u8, req->retrans, 20));
+	atcp_show_opts(s->seq, req->sack_ok, req->tstamp_ok, req->wscale_ok);
+	seq_printf(s->seq, " %u %u %u %u\n", req->snd_wscale, req->rcv_wscale,
+		   req->ts_recent, READ_ONCE(req->listener->sk_rcvbuf));
 }
 
 static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
@@ -94,13 +111,21 @@ static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
 		return;
 	}
 	seq_printf(s->seq,
-		   "%4d %pI4:%u %pI4:%u %s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %llu\n",
+		   "%4d %pI4:%u %pI4:%u %s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %llu",
 		   s->sl++, &sk->sk_rcv_saddr, sk->sk_num, &sk->sk_daddr,
 		   ntohs(sk->sk_dport), atcp_state_name[sk->sk_state],
 		   as->snd_una, as->snd_nxt, as->snd_wnd, as->snd_up,
 		   as->snd_wl1, as->snd_wl2, as->iss, as->rcv_nxt, as->rcv_wnd,
 		   as->rcv_up, as->irs, as->rto_us / 1000, as->srtt_us,
 		   as->snd_cwnd * as->mss, (unsigned long long)sock_i_ino(sk));
+	/* RFC 7323 and auto-tuning: the columns after inode */
+	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_LISTEN)
+		atcp_show_opts(s->seq, false, false, false);
+	else
+		atcp_show_opts(s->seq, as->sack_ok, as->tstamp_ok,
+			       as->wscale_ok);
+	seq_printf(s->seq, " %u %u %u %u\n", as->snd_wscale, as->rcv_wscale,
+		   as->ts_recent, READ_ONCE(sk->sk_rcvbuf));
 }
 
 static int atcp_seq_show(struct seq_file *seq, void *v)
@@ -111,7 +136,7 @@ static int atcp_seq_show(struct seq_file *seq, void *v)
 		.net = seq_file_single_net(seq),
 	};
 
-	seq_puts(seq, "  sl local remote state snd_una snd_nxt snd_wnd snd_up snd_wl1 snd_wl2 iss rcv_nxt rcv_wnd rcv_up irs rto srtt cwnd inode\n");
+	seq_puts(seq, "  sl local remote state snd_una snd_nxt snd_wnd snd_up snd_wl1 snd_wl2 iss rcv_nxt rcv_wnd rcv_up irs rto srtt cwnd inode opts snd_wscale rcv_wscale ts_recent rcvbuf\n");
 	atcp_visit_socks(&s.v);
 	atcp_tw_seq_show(seq, s.net, s.sl);
 	return 0;

@@ -448,6 +448,7 @@ static int atcp_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 	atcp_sync_mss(sk);
 	/* what the SYN offers; SYN-SENT keeps what the peer offers too */
 	as->sack_ok = READ_ONCE(atcp_sysctl(sk)->sack);
+	atcp_opts_connect(sk);		/* RFC 7323: window scale, timestamps */
 	atomic_set(&inet->inet_id, get_random_u16());
 	as->last_rcv_us = atcp_now_us();
 	/* A new connection: no error of a previous one (tcp_connect_init) */
@@ -789,8 +790,11 @@ eat:
 			__kfree_skb(skb);
 		}
 	}
-	if (copied > 0)
+	if (copied > 0) {
+		if (!(flags & MSG_PEEK))
+			atcp_rcv_space_update(sk);
 		atcp_cleanup_rbuf(sk);
+	}
 	err = copied;
 out:
 	release_sock(sk);
@@ -1126,7 +1130,12 @@ static void atcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_ca_state = as->ca_state;
 	info->tcpi_advmss = as->advmss;
 	info->tcpi_reordering = as->reordering;
-	info->tcpi_rcv_space = as->rcv_wnd;
+	info->tcpi_rcv_space = as->rcvq_space;
+	info->tcpi_options = atcp_tcpi_options(as);
+	if (as->wscale_ok) {
+		info->tcpi_snd_wscale = as->snd_wscale;
+		info->tcpi_rcv_wscale = as->rcv_wscale;
+	}
 	info->tcpi_total_retrans = as->total_retrans;
 	info->tcpi_bytes_acked = as->bytes_acked;
 	info->tcpi_bytes_received = as->bytes_received;

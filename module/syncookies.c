@@ -12,9 +12,9 @@
  *
  * H0 and H1 siphash with two secret keys, minute a counter of minutes,
  * index the position of the MSS in a small table.  A cookie is valid for
- * two minutes.  The options that atcp does not negotiate yet (window
- * scale, SACK-permitted: RFC 7323 Appendix A, RFC 2018) go, as Linux's,
- * into the low bits of a timestamp once atcp sends timestamps.
+ * two minutes.  When the SYN had timestamps, the other options (window
+ * scale, SACK-permitted) go, as Linux's, into the low 6 bits of the
+ * SYN,ACK's TSval, which the ACK echoes (atcp_cookie_tsval()).
  */
 #include <linux/jiffies.h>
 #include <linux/net.h>
@@ -91,4 +91,39 @@ u16 atcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport,
 	if (idx >= ARRAY_SIZE(cookie_mss_table))
 		return 0;
 	return cookie_mss_table[idx];
+}
+
+/*
+ * A cookie SYN,ACK's TSval (RFC 7323 §3.2, as Linux's
+ * cookie_init_timestamp()): the timestamp clock with its low 6 bits
+ * replaced by the options to remember (the peer's shift, or 0xf for no
+ * window scale; SACK-permitted), never ahead of the clock.  Without the
+ * offset: the caller adds the connection's.
+ */
+u32 atcp_cookie_tsval(bool wscale_ok, u8 snd_wscale, bool sack_ok)
+{
+	u32 now = atcp_ts_now(), ts;
+	u32 opts = (wscale_ok ? snd_wscale : ATCP_COOKIE_NO_WS) |
+		   (sack_ok ? ATCP_COOKIE_SACK : 0);
+
+	ts = (now & ~ATCP_COOKIE_TS_MASK) | opts;
+	if ((s32)(ts - now) > 0)
+		ts -= ATCP_COOKIE_TS_MASK + 1;
+	return ts;
+}
+
+/* Its echo in the ACK (less the offset): the options, false if it is
+ * none of ours (ahead of the clock).
+ */
+bool atcp_cookie_tsecr(u32 tsecr, bool *wscale_ok, u8 *snd_wscale,
+		       bool *sack_ok)
+{
+	u32 ws = tsecr & ATCP_COOKIE_NO_WS;
+
+	if ((s32)(tsecr - atcp_ts_now()) > 0)
+		return false;
+	*wscale_ok = ws != ATCP_COOKIE_NO_WS;
+	*snd_wscale = *wscale_ok ? min_t(u32, ws, ATCP_MAX_WSCALE) : 0;
+	*sack_ok = tsecr & ATCP_COOKIE_SACK;
+	return true;
 }

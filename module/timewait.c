@@ -31,6 +31,9 @@ struct atcp_tw {
 	u16 rcv_wnd;
 	u8 tos;
 	bool hashed;
+	bool tstamp_ok;			/* RFC 7323 §3.2: TSopt on its ACKs */
+	u32 ts_recent;			/* TS.Recent */
+	u32 ts_offset;			/* the connection's TSval offset */
 	struct hrtimer timer;		/* 2*MSL */
 	struct rcu_head rcu;
 };
@@ -183,8 +186,12 @@ void atcp_time_wait(struct sock *sk)
 		tw->bound_dev_if = sk->sk_bound_dev_if;
 		tw->snd_nxt = as->snd_nxt;
 		tw->rcv_nxt = as->rcv_nxt;
-		tw->rcv_wnd = min_t(u32, as->rcv_wnd, ATCP_MAX_WINDOW);
+		tw->rcv_wnd = min_t(u32, as->rcv_wnd >> as->rcv_wscale,
+				    U16_MAX);
 		tw->tos = inet_sk(sk)->tos;
+		tw->tstamp_ok = as->tstamp_ok;
+		tw->ts_recent = as->ts_recent;
+		tw->ts_offset = as->ts_offset;
 		refcount_set(&tw->refcnt, 1);	/* the tables' reference */
 		atomic_inc(&atw_count);
 		atcp_hrtimer_setup(&tw->timer, atw_timer_fn);
@@ -286,6 +293,19 @@ int atcp_tw_rcv(struct atcp_tw *tw, struct sk_buff *skb, u32 *isn)
 		/* New data after the FIN is not acceptable: just ACK. */
 	} else if (!len && cb->seq == tw->rcv_nxt && !(fl & ATCP_SYN)) {
 		return 0;	/* a duplicate ACK of our FIN: nothing to do */
+	}
+	if (tw->tstamp_ok) {
+		/* RFC 7323 §4.3: the FIN's (or a newer) TSval is echoed */
+		if ((cb->opt_flags & ATCP_CBO_TS) &&
+		    (s32)(cb->tsval - tw->ts_recent) > 0 &&
+		    seq_leq(cb->seq, tw->rcv_nxt))
+			tw->ts_recent = cb->tsval;
+		atcp_send_reply_ts(net, tw->laddr, tw->raddr, tw->lport,
+				   tw->rport, tw->snd_nxt, tw->rcv_nxt, ATCP_ACK,
+				   tw->rcv_wnd, tw->bound_dev_if, tw->tos,
+				   atcp_ts_now() + tw->ts_offset,
+				   tw->ts_recent);
+		return 0;
 	}
 	atcp_send_reply(net, tw->laddr, tw->raddr, tw->lport, tw->rport,
 			tw->snd_nxt, tw->rcv_nxt, ATCP_ACK, tw->rcv_wnd,

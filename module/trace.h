@@ -87,9 +87,15 @@ TRACE_EVENT(atcp_segment,
 		__field(u16, up)
 		__field(u8, flags)
 		__field(u16, mss)
+		__field(s8, ws)
+		__field(u8, sackok)
+		__field(u8, ts)
+		__field(u32, tsval)
+		__field(u32, tsecr)
 	),
 	TP_fast_assign(
 		const u8 *opt = (const u8 *)(th + 1);
+		struct atcp_opts o;
 
 		__entry->out = out;
 		memcpy(__entry->saddr, &saddr, 4);
@@ -104,8 +110,16 @@ TRACE_EVENT(atcp_segment,
 		__entry->flags = ((const u8 *)th)[13] & 0x3f;
 		__entry->mss = (th->doff >= 6 && opt[0] == 2 && opt[1] == 4) ?
 			       (opt[2] << 8 | opt[3]) : 0;
+		/* RFC 7323, RFC 2018 options, for the ladder */
+		if (atcp_parse_options(opt, th->doff * 4 - sizeof(*th), &o))
+			memset(&o, 0, sizeof(o));
+		__entry->ws = o.wscale_seen ? o.wscale : -1;
+		__entry->sackok = o.sack_perm;
+		__entry->ts = o.ts_seen;
+		__entry->tsval = o.tsval;
+		__entry->tsecr = o.tsecr;
 	),
-	TP_printk("%s %pI4:%u > %pI4:%u seq=%u ack=%u len=%u wnd=%u up=%u flags=%s mss=%u",
+	TP_printk("%s %pI4:%u > %pI4:%u seq=%u ack=%u len=%u wnd=%u up=%u flags=%s mss=%u ws=%d sackok=%u ts=%u tsval=%u tsecr=%u",
 		  __entry->out ? "out" : "in", __entry->saddr,
 		  __entry->sport, __entry->daddr, __entry->dport,
 		  __entry->seq, __entry->ack, __entry->len, __entry->wnd,
@@ -114,7 +128,8 @@ TRACE_EVENT(atcp_segment,
 				{ 0x02, "SYN" }, { 0x01, "FIN" },
 				{ 0x04, "RST" }, { 0x08, "PSH" },
 				{ 0x10, "ACK" }, { 0x20, "URG" }),
-		  __entry->mss)
+		  __entry->mss, __entry->ws, __entry->sackok, __entry->ts,
+		  __entry->tsval, __entry->tsecr)
 );
 
 #endif /* _ATCP_TRACE_H */

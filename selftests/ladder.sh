@@ -21,6 +21,11 @@
 #                      data: A's FIN (FIN-WAIT-1 --> CLOSE-WAIT), B's FIN
 #                      (TIME-WAIT <-- LAST-ACK), A's last ACK (--> CLOSED),
 #                      then (2 MSL); no RST.
+#   options            with --opts, the handshake shows the options of RFC
+#                      7323 and 2018 (the sysctls' defaults offer them):
+#                      <MSS=><WS=><SACKOK><TS=v,0> on the SYN, <TS=w,v> on
+#                      the SYN,ACK (echoing the SYN's TSval) and <TS=x,w>
+#                      on the ACK (echoing the SYN,ACK's).
 #   trace_cmd_report   the same from `trace-cmd record -e atcp` and
 #                      `trace-cmd report` (SKIP without trace-cmd).
 #
@@ -157,7 +162,7 @@ check_ladder()
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 
 # -- self_test ------------------------------------------------------------
 "$LADDER" --self-test >"$tmp/self" 2>&1
@@ -202,6 +207,22 @@ fi
 result handshake "$hs"
 result data "$data"
 result close "$close"
+
+# -- the options of the handshake (--opts) ----------------------------------
+ok=1
+if [ -f "$tmp/trace" ] && "$LADDER" --relative --opts --conn 127.0.0.1:5000 \
+	"$tmp/trace" >"$tmp/opts" 2>&1; then
+	syn=$(grep -m1 -- '--> <SEQ=100><MSS=[0-9]*><WS=[0-9]*><SACKOK><TS=[0-9]*,0><CTL=SYN>' "$tmp/opts")
+	sa=$(grep -m1 -- '<-- <SEQ=300><ACK=101><MSS=[0-9]*><WS=[0-9]*><SACKOK><TS=[0-9]*,[0-9]*><CTL=SYN,ACK>' "$tmp/opts")
+	ack=$(grep -m1 -- '--> <SEQ=101><ACK=301><TS=[0-9]*,[0-9]*><CTL=ACK>' "$tmp/opts")
+	v=$(echo "$syn" | sed -n 's/.*<TS=\([0-9]*\),0>.*/\1/p')
+	w=$(echo "$sa" | sed -n 's/.*<TS=\([0-9]*\),\([0-9]*\)>.*/\1 \2/p')
+	x=$(echo "$ack" | sed -n 's/.*<TS=\([0-9]*\),\([0-9]*\)>.*/\2/p')
+	[ -n "$v" ] && [ "${w#* }" = "$v" ] && [ -n "$x" ] &&
+		[ "$x" = "${w% *}" ] && ok=0
+	[ "$ok" = 0 ] || diag "$tmp/opts"
+fi
+result options "$ok"
 
 # -- the same through trace-cmd --------------------------------------------
 if ! command -v trace-cmd >/dev/null; then

@@ -128,8 +128,8 @@ SIOCSIFMTU = 0x8922
 CLONE_NEWNET = 0x40000000
 
 # Sysctls applied before every scenario, restored after it.  Linux TCP gets
-# a plain RFC 9293 header (no timestamps, SACK, window scaling or ECN, which
-# atcp does not send either) and no behaviours outside RFC 9293/5681/6298 that
+# a plain RFC 9293 header (no timestamps, SACK, window scaling or ECN; atcp
+# neither: its own sysctls for them off) and no behaviours outside RFC 9293/5681/6298 that
 # would send segments on their own (tail loss probes, autocorking, cached
 # per-destination metrics).
 BASELINE = {
@@ -139,7 +139,8 @@ BASELINE = {
         ("net.ipv4.tcp_no_metrics_save", 1),
         # Linux >= 6.5 retransmits the first SYNs at linear intervals.
         ("?net.ipv4.tcp_syn_linear_timeouts", 0)],
-    253: [],
+    253: [("net.atcp.timestamps", 0), ("net.atcp.sack", 0),
+          ("net.atcp.window_scaling", 0)],
 }
 
 
