@@ -1080,10 +1080,19 @@ int atcp_v4_err(struct sk_buff *skb, u32 info)
 	bh_lock_sock(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		goto out;
-	if (!seq_in(seq, as->snd_una, as->snd_nxt + 1))
+	/* RFC 5927 §4.1: the quoted segment must be one in flight */
+	if (!seq_in(seq, as->snd_una, as->snd_nxt + 1)) {
+		atcp_inc(net, ATCP_MIB_OUTOFWINDOWICMPS);
 		goto out;
+	}
 	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
-		/* Path MTU discovery (RFC 1191) comes with its own issue */
+		/* RFC 1191 §6.2: info is the next-hop MTU */
+		WRITE_ONCE(as->mtu_info, info);
+		if (!sock_owned_by_user(sk))
+			atcp_mtu_reduced(sk);
+		else if (!test_and_set_bit(ATCP_DEFER_MTU_REDUCED,
+					   &as->deferred))
+			sock_hold(sk);		/* for release_cb */
 		goto out;
 	}
 	hard = icmp_err_convert[code & 0xf].fatal;

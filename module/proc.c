@@ -56,6 +56,7 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_PRUNECALLED]		= "PruneCalled",
 	[ATCP_MIB_RCVCOLLAPSED]		= "RcvCollapsed",
 	[ATCP_MIB_OFOPRUNED]		= "OfoPruned",
+	[ATCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
 };
 
 struct atcp_show {

@@ -395,7 +395,9 @@ static enum hrtimer_restart atcp_ka_timer_fn(struct hrtimer *h)
 			      atcp_ka_handler);
 }
 
-/* proto->release_cb: the timer work deferred while the user held the lock. */
+/* proto->release_cb: the timer and ICMP work deferred while the user held
+ * the lock.
+ */
 void atcp_release_cb(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
@@ -410,6 +412,10 @@ void atcp_release_cb(struct sock *sk)
 	}
 	if (test_and_clear_bit(ATCP_DEFER_KEEPALIVE, &as->deferred)) {
 		atcp_ka_handler(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(ATCP_DEFER_MTU_REDUCED, &as->deferred)) {
+		atcp_mtu_reduced(sk);
 		__sock_put(sk);
 	}
 }
