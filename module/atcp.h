@@ -502,7 +502,6 @@ void atcp_put_port(struct sock *sk);
 void atcp_inherit_port(struct sock *parent, struct sock *child);
 int atcp_connect_port(struct sock *sk);
 int atcp_ehash_add(struct sock *sk);
-int atcp_ehash_add_req(struct atcp_request_sock *req);
 bool atcp_ehash_del_req(struct atcp_request_sock *req);
 bool atcp_ehash_replace(struct atcp_request_sock *req, struct sock *child);
 void atcp_ehash_del(struct sock *sk);
