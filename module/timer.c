@@ -282,10 +282,6 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 	if (sock_flag(sk, SOCK_DEAD) && atcp_orphan_oom(sk))
 		return;
 	if (atcp_out_of_retries(sk)) {
-		if (sk->sk_state == TCP_SYN_RECV && as->parent) {
-			atcp_abort_child(sk);	/* back to LISTEN */
-			return;
-		}
 		if (sk->sk_state == TCP_SYN_SENT)
 			atcp_inc(sock_net(sk), ATCP_MIB_ATTEMPTFAILS);
 		atcp_write_err(sk, sk->sk_err_soft ? : ETIMEDOUT);
