@@ -76,6 +76,7 @@ enum {
 	ATCP_DEFER_RTX,
 	ATCP_DEFER_DELACK,
 	ATCP_DEFER_KEEPALIVE,
+	ATCP_DEFER_MTU_REDUCED,		/* an ICMP lowered the path MTU */
 };
 
 /*
@@ -229,6 +230,7 @@ struct atcp_sock {
 	struct atcp_timer delack_timer;	/* delayed ACK */
 	struct atcp_timer ka_timer;	/* keep-alive, FIN-WAIT-2 */
 	unsigned long deferred;		/* ATCP_DEFER_*, each holds a ref */
+	u32 mtu_info;			/* next-hop MTU of the last ICMP */
 
 	/* Lookup and the listener's queues */
 	struct hlist_node bind_node;	/* in the port's bind bucket */
@@ -369,6 +371,7 @@ enum atcp_mib {
 	/* RFC 7323 (ts.c) */
 	ATCP_MIB_PAWSESTABREJECTED,
 	ATCP_MIB_ACKSKIPPEDPAWS,
+	ATCP_MIB_OUTOFWINDOWICMPS,
 	ATCP_MIB_MAX
 };
 
@@ -460,6 +463,9 @@ void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
 		      const struct atcp_syn_opts *so, int oif, u8 tos);
 void atcp_syn_options(struct sock *sk, struct atcp_syn_opts *so);
 void atcp_retransmit_head(struct sock *sk);
+void atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
+int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
+		   struct sk_buff *skb, u32 len);
 void atcp_send_probe(struct sock *sk);
 u32 atcp_select_window(struct sock *sk);
 u32 atcp_offered_window(const struct sock *sk);
@@ -499,6 +505,9 @@ void atcp_timer_arm(struct sock *sk, struct atcp_timer *t, u64 delay_us);
 void atcp_timer_stop(struct sock *sk, struct atcp_timer *t);
 void atcp_stop_all_timers(struct sock *sk);
 void atcp_release_cb(struct sock *sk);
+
+/* pmtu.c: path MTU discovery (RFC 1191, RFC 5927) */
+void atcp_mtu_reduced(struct sock *sk);
 void atcp_arm_rtx(struct sock *sk);
 void atcp_arm_delack(struct sock *sk);
 void atcp_arm_keepalive(struct sock *sk);
@@ -516,7 +525,6 @@ void atcp_put_port(struct sock *sk);
 void atcp_inherit_port(struct sock *parent, struct sock *child);
 int atcp_connect_port(struct sock *sk);
 int atcp_ehash_add(struct sock *sk);
-int atcp_ehash_add_req(struct atcp_request_sock *req);
 bool atcp_ehash_del_req(struct atcp_request_sock *req);
 bool atcp_ehash_replace(struct atcp_request_sock *req, struct sock *child);
 void atcp_ehash_del(struct sock *sk);

@@ -409,10 +409,9 @@ static bool atcp_check_rst(struct sock *sk, struct sk_buff *skb)
 			atcp_send_ack(sk);
 		return false;
 	}
-	if (sk->sk_state == TCP_SYN_RECV && as->parent) {
-		atcp_abort_child(sk);	/* passive OPEN: back to LISTEN */
-		return false;
-	}
+	/* SYN-RECEIVED here is a simultaneous open's (a passive OPEN's is
+	 * a request sock until its ACK): refused, as from SYN-SENT
+	 */
 	if (sk->sk_state == TCP_SYN_RECV)
 		atcp_inc(sock_net(sk), ATCP_MIB_ATTEMPTFAILS);
 	atcp_reset(sk);
@@ -426,14 +425,7 @@ static bool atcp_check_syn(struct sock *sk, struct sk_buff *skb)
 
 	if (!(cb->flags & ATCP_SYN))
 		return true;
-	if (sk->sk_state == TCP_SYN_RECV && atcp_sk(sk)->parent) {
-		/* passive OPEN: return to LISTEN, as Linux, with a RST */
-		if (cb->flags & ATCP_ACK)
-			atcp_send_reset(sock_net(sk), skb, cb->ack_seq, 0,
-					ATCP_RST);
-		atcp_abort_child(sk);
-		return false;
-	}
+	/* (a passive OPEN's SYN-RECEIVED is a request sock: minisocks.c) */
 	if (atcp_may_challenge(sk))
 		atcp_send_ack(sk);
 	return false;
@@ -846,9 +838,9 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	if (sk->sk_state == TCP_SYN_RECV && (cb->flags & ATCP_SYN) &&
 	    cb->seq == as->irs) {
 		if (!(cb->flags & ATCP_ACK)) {
-			/* the peer's SYN again: SYN,ACK again */
-			if (as->parent)
-				atcp_retransmit_head(sk);
+			/* a simultaneous open's SYN again: our SYN,ACK's
+			 * retransmission timer answers it
+			 */
 			goto drop;
 		}
 		/* Simultaneous open (Figure 7): the SYN,ACK, its SYN a
@@ -1099,10 +1091,19 @@ int atcp_v4_err(struct sk_buff *skb, u32 info)
 	bh_lock_sock(sk);
 	if (sk->sk_state == TCP_CLOSE)
 		goto out;
-	if (!seq_in(seq, as->snd_una, as->snd_nxt + 1))
+	/* RFC 5927 §4.1: the quoted segment must be one in flight */
+	if (!seq_in(seq, as->snd_una, as->snd_nxt + 1)) {
+		atcp_inc(net, ATCP_MIB_OUTOFWINDOWICMPS);
 		goto out;
+	}
 	if (type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED) {
-		/* Path MTU discovery (RFC 1191) comes with its own issue */
+		/* RFC 1191 §6.2: info is the next-hop MTU */
+		WRITE_ONCE(as->mtu_info, info);
+		if (!sock_owned_by_user(sk))
+			atcp_mtu_reduced(sk);
+		else if (!test_and_set_bit(ATCP_DEFER_MTU_REDUCED,
+					   &as->deferred))
+			sock_hold(sk);		/* for release_cb */
 		goto out;
 	}
 	hard = icmp_err_convert[code & 0xf].fatal;
@@ -1115,7 +1116,7 @@ int atcp_v4_err(struct sk_buff *skb, u32 info)
 	else
 		goto out;
 	if ((sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV) &&
-	    hard && !as->parent) {
+	    hard) {
 		if (!sock_owned_by_user(sk)) {
 			WRITE_ONCE(sk->sk_err, err);
 			sk_error_report(sk);

@@ -157,8 +157,11 @@ static bool ehash_tuple_used(struct sock *sk, struct atcp_nulls_bucket *b)
 	return false;
 }
 
-/* Insert unless the 4-tuple is taken; the table holds a reference. */
-static int __atcp_ehash_add(struct sock *sk)
+/*
+ * Into the established table, unless its 4-tuple is taken: a full socket
+ * or a SYN-RECEIVED entry (TCP_NEW_SYN_RECV).  The table holds a reference.
+ */
+int atcp_ehash_add(struct sock *sk)
 {
 	u32 hash = ehashfn(sock_net(sk), sk->sk_rcv_saddr, sk->sk_num,
 			   sk->sk_daddr, sk->sk_dport);
@@ -172,33 +175,8 @@ static int __atcp_ehash_add(struct sock *sk)
 		sk->sk_hash = hash;
 		sock_hold(sk);
 		__sk_nulls_add_node_rcu(sk, &b->chain);
-		atcp_sk(sk)->in_ehash = true;
-	}
-	spin_unlock_bh(&b->lock);
-	return err;
-}
-
-int atcp_ehash_add(struct sock *sk)
-{
-	return __atcp_ehash_add(sk);
-}
-
-/* A SYN-RECEIVED entry joins the table, unless its 4-tuple is taken. */
-int atcp_ehash_add_req(struct atcp_request_sock *req)
-{
-	struct sock *sk = (struct sock *)req;
-	u32 hash = ehashfn(sock_net(sk), sk->sk_rcv_saddr, sk->sk_num,
-			   sk->sk_daddr, sk->sk_dport);
-	struct atcp_nulls_bucket *b = ehash_bucket(hash);
-	int err = 0;
-
-	spin_lock_bh(&b->lock);
-	if (ehash_tuple_used(sk, b)) {
-		err = -EEXIST;
-	} else {
-		sk->sk_hash = hash;
-		refcount_inc(&sk->sk_refcnt);
-		__sk_nulls_add_node_rcu(sk, &b->chain);
+		if (sk_fullsock(sk))
+			atcp_sk(sk)->in_ehash = true;
 	}
 	spin_unlock_bh(&b->lock);
 	return err;
@@ -551,7 +529,7 @@ static int try_connect_port(struct sock *sk, u16 port)
 	}
 	inet->inet_num = port;
 	inet->inet_sport = htons(port);
-	if (__atcp_ehash_add(sk)) {
+	if (atcp_ehash_add(sk)) {
 		err = -EADDRINUSE;
 		goto undo;
 	}
@@ -578,7 +556,7 @@ int atcp_connect_port(struct sock *sk)
 	int err;
 
 	if (inet_sk(sk)->inet_num)
-		return __atcp_ehash_add(sk) ? -EADDRNOTAVAIL : 0;
+		return atcp_ehash_add(sk) ? -EADDRNOTAVAIL : 0;
 	err = atcp_scan_ports(sk, try_connect_port);
 	return err == -EADDRINUSE ? -EADDRNOTAVAIL : err;
 }

@@ -345,7 +345,7 @@ void atcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	/* A retransmitted SYN that raced the first finds the 4-tuple
 	 * taken: it is a duplicate, drop it.
 	 */
-	if (!req->advmss || atcp_ehash_add_req(req))
+	if (!req->advmss || atcp_ehash_add((struct sock *)req))
 		goto out;
 	spin_lock_bh(&lq->lock);
 	if (lq->open) {

@@ -440,7 +440,21 @@ void atcp_send_reset(struct net *net, struct sk_buff *in, u32 seq, u32 ack,
 			seq, ack, flags, 0, 0, iph->tos);
 }
 
-/* Retransmit the oldest unacknowledged segment (RFC 6298 §5.4). */
+/* Send a queued segment again (Karn: no RTT sample from it). */
+void atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	ATCP_SKB_CB(skb)->rtx++;
+	as->total_retrans++;
+	as->rtt_timing = false;		/* Karn: no sample from this */
+	atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
+	atcp_transmit_skb(sk, skb, true);
+}
+
+/* Retransmit the oldest unacknowledged segment (RFC 6298 §5.4), cut to
+ * the SMSS if the path MTU shrank since it was sent (RFC 1191 §6.4).
+ */
 void atcp_retransmit_head(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
@@ -448,11 +462,9 @@ void atcp_retransmit_head(struct sock *sk)
 
 	if (!skb)
 		return;
-	ATCP_SKB_CB(skb)->rtx++;
-	as->total_retrans++;
-	as->rtt_timing = false;		/* Karn: no sample from this */
-	atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
-	atcp_transmit_skb(sk, skb, true);
+	if (skb->len > as->mss)
+		atcp_split_skb(sk, &as->rtx_queue, skb, as->mss);
+	atcp_retransmit_skb(sk, skb);
 }
 
 /* Zero-window probe: an old sequence number elicits an ACK carrying the
@@ -535,8 +547,9 @@ void atcp_sync_mss(struct sock *sk)
 	as->mss = max_t(u32, mss, ATCP_MIN_SND_MSS);
 }
 
-/* Cut skb after len bytes; the rest becomes the next queued segment. */
-static int atcp_split_skb(struct sock *sk, struct sk_buff *skb, u32 len)
+/* Cut skb after len bytes; the rest becomes the next segment of q. */
+int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
+		   struct sk_buff *skb, u32 len)
 {
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *ncb;
 	u32 rest = skb->len - len;
@@ -562,7 +575,7 @@ static int atcp_split_skb(struct sock *sk, struct sk_buff *skb, u32 len)
 	cb->flags &= ~(ATCP_FIN | ATCP_PSH);
 	sk_wmem_queued_add(sk, nskb->truesize);
 	sk_mem_charge(sk, nskb->truesize);
-	__skb_queue_after(&sk->sk_write_queue, skb, nskb);
+	__skb_queue_after(q, skb, nskb);
 	return 0;
 }
 
@@ -595,9 +608,13 @@ void atcp_write_xmit(struct sock *sk)
 			if (room < min_t(u32, as->mss, as->snd_max_wnd / 2) &&
 			    as->snd_nxt != as->snd_una)
 				break;
-			if (atcp_split_skb(sk, skb, room))
+			if (atcp_split_skb(sk, &sk->sk_write_queue, skb, room))
 				break;
 		}
+		/* queued before the path MTU shrank (RFC 1191 §6.4) */
+		if (skb->len > as->mss &&
+		    atcp_split_skb(sk, &sk->sk_write_queue, skb, as->mss))
+			break;
 		if (!as->nodelay && skb->len < atcp_size_goal(sk) &&
 		    !(cb->flags & (ATCP_FIN | ATCP_SYN)) &&
 		    as->snd_nxt != as->snd_una && skb_queue_is_last(&sk->sk_write_queue, skb))

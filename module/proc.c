@@ -58,6 +58,7 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_OFOPRUNED]		= "OfoPruned",
 	[ATCP_MIB_PAWSESTABREJECTED]	= "PAWSEstabRejected",
 	[ATCP_MIB_ACKSKIPPEDPAWS]	= "TCPACKSkippedPAWS",
+	[ATCP_MIB_OUTOFWINDOWICMPS]	= "OutOfWindowIcmps",
 };
 
 /* The options a connection agreed (RFC 2018, RFC 7323), "-" if none. */

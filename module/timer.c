@@ -282,10 +282,6 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 	if (sock_flag(sk, SOCK_DEAD) && atcp_orphan_oom(sk))
 		return;
 	if (atcp_out_of_retries(sk)) {
-		if (sk->sk_state == TCP_SYN_RECV && as->parent) {
-			atcp_abort_child(sk);	/* back to LISTEN */
-			return;
-		}
 		if (sk->sk_state == TCP_SYN_SENT)
 			atcp_inc(sock_net(sk), ATCP_MIB_ATTEMPTFAILS);
 		atcp_write_err(sk, sk->sk_err_soft ? : ETIMEDOUT);
@@ -395,7 +391,9 @@ static enum hrtimer_restart atcp_ka_timer_fn(struct hrtimer *h)
 			      atcp_ka_handler);
 }
 
-/* proto->release_cb: the timer work deferred while the user held the lock. */
+/* proto->release_cb: the timer and ICMP work deferred while the user held
+ * the lock.
+ */
 void atcp_release_cb(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
@@ -410,6 +408,10 @@ void atcp_release_cb(struct sock *sk)
 	}
 	if (test_and_clear_bit(ATCP_DEFER_KEEPALIVE, &as->deferred)) {
 		atcp_ka_handler(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(ATCP_DEFER_MTU_REDUCED, &as->deferred)) {
+		atcp_mtu_reduced(sk);
 		__sock_put(sk);
 	}
 }

@@ -30,4 +30,29 @@ int atcp_ensure_loaded(void);
 /* Count kernel-log lines since the last call that look like a splat. */
 int kmsg_splats(char *first, size_t len);
 
+/* CLOCK_MONOTONIC in seconds. */
+double now(void);
+/* Write val to path (a sysctl, a sysfs file); 0 or -errno. */
+int write_file(const char *path, const char *val);
+/* The number at the start of path, or -1. */
+long read_long(const char *path);
+/*
+ * In-use objects of slab name, from /proc/slabinfo after shrinking the
+ * cache (which flushes the per-CPU slabs, else counted as active); -1 if
+ * there is no such slab.
+ */
+long slab_active(const char *name);
+
+/* What a test's sockets hold: objects of a slab, references to a module. */
+struct usage {
+	long slab;	/* in-use objects of the full-socket slab */
+	long ref;	/* module refcount, -1 if not applicable */
+};
+
+/* The counts of slab and of module (NULL: none) now. */
+void usage_get(const char *slab, const char *module, struct usage *u);
+/* Wait up to secs for the counts to drop back to base; true if so. */
+int usage_settle(const char *slab, const char *module,
+		 const struct usage *base, struct usage *u, double secs);
+
 #endif

@@ -55,11 +55,6 @@
 #define SETTLE_S		90
 #define STOP_BYTE		'Q'
 
-struct usage {
-	long slab;	/* in-use objects of the full-socket slab */
-	long ref;	/* module refcount, -1 if not applicable */
-};
-
 /* What the server thread saw. */
 struct server {
 	int lfd;
@@ -91,70 +86,6 @@ FIXTURE_VARIANT_ADD(crr, atcp) {
 	.slab = "ATCP",
 	.module = "atcp",
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
-/* In-use objects of slab @name, per-CPU slabs flushed first (scale.c). */
-static long slab_active(const char *name)
-{
-	char path[128], line[512], cache[64];
-	long active = -1, v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
-	write_file(path, "1");
-	f = fopen("/proc/slabinfo", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", cache, &v) == 2 && !strcmp(cache, name))
-			active = v;
-	fclose(f);
-	return active;
-}
-
-static void usage_get(const char *slab, const char *module, struct usage *u)
-{
-	char path[128];
-
-	u->slab = slab_active(slab);
-	u->ref = -1;
-	if (module) {
-		snprintf(path, sizeof(path), "/sys/module/%s/refcnt", module);
-		u->ref = read_long(path);
-	}
-}
 
 static void set_timeouts(int fd)
 {

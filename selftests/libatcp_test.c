@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atcp_test.h"
@@ -98,4 +99,82 @@ int kmsg_splats(char *first, size_t len)
 		n++;
 	}
 	return n;
+}
+
+double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+long read_long(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+long slab_active(const char *name)
+{
+	char path[128], line[512], cache[64];
+	long active = -1, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
+	write_file(path, "1");
+	f = fopen("/proc/slabinfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", cache, &v) == 2 && !strcmp(cache, name))
+			active = v;
+	fclose(f);
+	return active;
+}
+
+void usage_get(const char *slab, const char *module, struct usage *u)
+{
+	char path[128];
+
+	u->slab = slab_active(slab);
+	u->ref = -1;
+	if (module) {
+		snprintf(path, sizeof(path), "/sys/module/%s/refcnt", module);
+		u->ref = read_long(path);
+	}
+}
+
+int usage_settle(const char *slab, const char *module,
+		 const struct usage *base, struct usage *u, double secs)
+{
+	double end = now() + secs;
+
+	for (;;) {
+		usage_get(slab, module, u);
+		if (u->slab <= base->slab && u->ref <= base->ref)
+			return 1;
+		if (now() > end)
+			return 0;
+		usleep(100 * 1000);
+	}
 }

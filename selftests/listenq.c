@@ -62,10 +62,7 @@ FIXTURE_VARIANT_ADD(listenq, atcp) {
 
 FIXTURE_SETUP(listenq)
 {
-	signal(SIGPIPE, SIG_IGN);
-	ASSERT_EQ(0, skt_netns()) {
-		TH_LOG("cannot enter a new network namespace: %s", strerror(errno));
-	}
+	SKT_SETUP_NETNS();
 	self->lfd = -1;
 }
 

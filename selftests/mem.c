@@ -84,18 +84,6 @@ FIXTURE_VARIANT_ADD(mem, atcp) {
 	.pressures = "MemoryPressures",
 };
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* The i-th field (0-based) of the first line of path, or -1. */
 static long read_field(const char *path, int i)
 {

@@ -60,11 +60,6 @@
 /* Bounded wait for the counts to come back (covers 2*MSL = 60 s). */
 #define SETTLE_S	90
 
-struct usage {
-	long slab;	/* in-use objects of the full-socket slab */
-	long ref;	/* module refcount, -1 if not applicable */
-};
-
 FIXTURE(scale) {
 	struct sockaddr_in addr;
 };
@@ -86,91 +81,6 @@ FIXTURE_VARIANT_ADD(scale, atcp) {
 	.slab = "ATCP",
 	.module = "atcp",
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
-static long read_long(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -1;
-}
-
-/*
- * In-use objects of slab @name.  SLUB counts objects that are free but sit
- * in per-CPU slabs as active; shrinking the cache first (which flushes the
- * per-CPU slabs) makes /proc/slabinfo's active_objs exact.
- */
-static long slab_active(const char *name)
-{
-	char path[128], line[512], cache[64];
-	long active = -1, v;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
-	write_file(path, "1");
-	f = fopen("/proc/slabinfo", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", cache, &v) == 2 && !strcmp(cache, name))
-			active = v;
-	fclose(f);
-	return active;
-}
-
-/* The counts of slab @slab and of module @module (NULL: none). */
-static void usage_get(const char *slab, const char *module, struct usage *u)
-{
-	char path[128];
-
-	u->slab = slab_active(slab);
-	u->ref = -1;
-	if (module) {
-		snprintf(path, sizeof(path), "/sys/module/%s/refcnt", module);
-		u->ref = read_long(path);
-	}
-}
-
-/* Wait up to SETTLE_S for the counts to drop back to @base; true if so. */
-static bool usage_settle(const char *slab, const char *module,
-			 const struct usage *base, struct usage *u)
-{
-	double end = now() + SETTLE_S;
-
-	for (;;) {
-		usage_get(slab, module, u);
-		if (u->slab <= base->slab && u->ref <= base->ref)
-			return true;
-		if (now() > end)
-			return false;
-		usleep(100 * 1000);
-	}
-}
 
 static void set_timeouts(int fd)
 {
@@ -250,7 +160,7 @@ static void check_settled(struct __test_metadata *_metadata, const char *slab,
 {
 	struct usage u;
 	double t0 = now();
-	bool ok = usage_settle(slab, module, base, &u);
+	bool ok = usage_settle(slab, module, base, &u, SETTLE_S);
 
 	TH_LOG("slab %s: %ld -> %ld, refcnt %ld -> %ld (after %.1f s)",
 	       slab, base->slab, u.slab, base->ref, u.ref, now() - t0);

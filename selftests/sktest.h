@@ -19,6 +19,19 @@
 
 /* Enter a fresh network namespace with lo up; 0 or -1. */
 int skt_netns(void);
+
+/*
+ * A fixture's setup (kselftest_harness.h included first): SIGPIPE ignored,
+ * so that a write to a reset connection returns EPIPE, and a fresh network
+ * namespace.
+ */
+#define SKT_SETUP_NETNS() do {						\
+	signal(SIGPIPE, SIG_IGN);					\
+	ASSERT_EQ(0, skt_netns()) {					\
+		TH_LOG("cannot enter a new network namespace: %s",	\
+		       strerror(errno));				\
+	}								\
+} while (0)
 /* Run a shell command (printf format); returns its exit status. */
 int skt_sh(const char *fmt, ...);
 /* Add a veth so that SKT_SILENT_ADDR is routed but silent. */

@@ -67,10 +67,7 @@ FIXTURE_VARIANT_ADD(states, atcp) {
 
 FIXTURE_SETUP(states)
 {
-	signal(SIGPIPE, SIG_IGN);
-	ASSERT_EQ(0, skt_netns()) {
-		TH_LOG("cannot enter a new network namespace: %s", strerror(errno));
-	}
+	SKT_SETUP_NETNS();
 	self->cli = -1;
 	self->srv = -1;
 }

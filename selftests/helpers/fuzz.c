@@ -56,6 +56,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atcp_test.h"
+
 typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
@@ -129,14 +131,6 @@ static bool reached[12];
 #define TRACE_N 8192
 static char trace_buf[TRACE_N][160];
 static unsigned int trace_n;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void trace(const char *fmt, ...)
 {
@@ -1577,17 +1571,15 @@ static void run(double seconds)
 }
 
 /* -- set-up and the end ------------------------------------------------------- */
-static void write_file(const char *path, const char *v, bool must)
+static void write_ctl(const char *path, const char *v, bool must)
 {
-	int fd = open(path, O_WRONLY);
+	int err = write_file(path, v);
 
-	if (fd < 0 || write(fd, v, strlen(v)) < 0) {
+	if (err) {
 		if (must)
-			fail("%s: %s", path, strerror(errno));
-		printf("# %s: %s\n", path, strerror(errno));
+			fail("%s: %s", path, strerror(-err));
+		printf("# %s: %s\n", path, strerror(-err));
 	}
-	if (fd >= 0)
-		close(fd);
 }
 
 static void if_up(int s, const char *name)
@@ -1659,12 +1651,12 @@ static void setup(void)
 		fail("SIOCSIFMTU: %s", strerror(errno));
 	if_up(s, "pkt0");
 	close(s);
-	write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1", false);
+	write_ctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1", false);
 	for (i = 0; i < ARRAY_SIZE(ctl); i++) {
 		if (strncmp(ctl[i][0], proto == 6 ? "net/ipv4" : "net/atcp", 8))
 			continue;
 		snprintf(path, sizeof(path), "/proc/sys/%s", ctl[i][0]);
-		write_file(path, ctl[i][1], true);
+		write_ctl(path, ctl[i][1], true);
 	}
 	lsock = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, proto);
 	if (lsock < 0)
@@ -1676,26 +1668,6 @@ static void setup(void)
 	    listen(lsock, 64))
 		fail("listener: %s", strerror(errno));
 	sock_state(lsock);
-}
-
-/* In-use objects of a slab (the per-CPU slabs flushed first). */
-static long slab_active(const char *name)
-{
-	char path[128], line[512], cache[64];
-	long active = -1, v;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink", name);
-	write_file(path, "1", false);
-	fp = fopen("/proc/slabinfo", "re");
-	if (!fp)
-		return -1;
-	while (fgets(line, sizeof(line), fp))
-		if (sscanf(line, "%63s %ld", cache, &v) == 2 &&
-		    !strcmp(cache, name))
-			active = v;
-	fclose(fp);
-	return active;
 }
 
 static const char *const slabs[] = { "ATCP", "atcp_tw", "atcp_bind_bucket" };

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atcp_test.h"
+
 static uint64_t rng = 88172645463325252ULL;
 
 static uint32_t rnd(void)
@@ -49,14 +51,6 @@ static uint16_t fold(uint32_t s)
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return htons((uint16_t)~s);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)

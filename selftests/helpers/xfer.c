@@ -14,7 +14,11 @@
  *
  *	sent_bytes N / sent_sha256 HEX / recv_bytes N / recv_sha256 HEX /
  *	seconds T / hash_seconds T / send_MBps R / recv_MBps R /
- *	send_MBps_excl_hash R / recv_MBps_excl_hash R
+ *	send_MBps_excl_hash R / recv_MBps_excl_hash R /
+ *	snd_mss_start N / snd_mss N / pmtu N
+ *
+ * (the last three from TCP_INFO: tcpi_snd_mss at the start and at the end,
+ * and tcpi_pmtu at the end, for selftests/pmtu.sh).
  *
  * (seconds: from the connection's establishment to the end of both
  * directions, including the hashing, which hash_seconds counts alone).
@@ -35,6 +39,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,8 +311,19 @@ static int do_connect(int proto, const char *addr)
 	return fd;
 }
 
+/* TCP_INFO (SOL_TCP: atcp answers it as Linux TCP does), or exit. */
+static void tcp_info(int fd, struct tcp_info *ti)
+{
+	socklen_t len = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len))
+		die("TCP_INFO");
+}
+
 static void transfer(int fd, __u64 bytes, __u64 seed)
 {
+	struct tcp_info ti0, ti;
 	static __u8 rbuf[CHUNK];
 	static struct stream st;
 	struct sha256 ssha, rsha;
@@ -322,6 +338,7 @@ static void transfer(int fd, __u64 bytes, __u64 seed)
 	stream_init(&st, seed, bytes);
 	sha256_init(&ssha);
 	sha256_init(&rsha);
+	tcp_info(fd, &ti0);
 	t0 = now();
 	while (sending || receiving) {
 		struct pollfd pfd = { .fd = fd };
@@ -373,6 +390,7 @@ static void transfer(int fd, __u64 bytes, __u64 seed)
 		}
 	}
 	t1 = now();
+	tcp_info(fd, &ti);
 	if (close(fd))
 		die("close");
 	sha256_hex(&ssha, hex);
@@ -384,6 +402,8 @@ static void transfer(int fd, __u64 bytes, __u64 seed)
 	       sent / 1e6 / (t1 - t0), recvd / 1e6 / (t1 - t0));
 	printf("send_MBps_excl_hash %.1f\nrecv_MBps_excl_hash %.1f\n",
 	       sent / 1e6 / (t1 - t0 - hashing), recvd / 1e6 / (t1 - t0 - hashing));
+	printf("snd_mss_start %u\nsnd_mss %u\npmtu %u\n", ti0.tcpi_snd_mss,
+	       ti.tcpi_snd_mss, ti.tcpi_pmtu);
 }
 
 /*
