@@ -117,6 +117,13 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 
 		atcp_syn_options(sk, &so);
 		optlen = atcp_write_syn_options(opts, &so);
+	} else {
+		/* RFC 2018 §4, RFC 2883: SACK blocks on what we send (sack.c) */
+		struct atcp_sack_block sacks[ATCP_MAX_SACKS];
+		int n = atcp_sack_blocks(sk, sacks, skb->len);
+
+		if (n)
+			optlen = atcp_write_options(opts, false, 0, 0, sacks, n);
 	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		flags |= ATCP_ACK;
@@ -417,10 +424,13 @@ u16 atcp_route_mss(struct sock *sk)
 		       ATCP_MIN_MSS, 65535 - 40);
 }
 
-/* Bytes per queued segment: the MSS, within a linear allocation. */
+/*
+ * Bytes per queued segment: the MSS less the SACK option the segments
+ * carry now (RFC 6691, as tcp_current_mss()), within a linear allocation.
+ */
 u32 atcp_size_goal(struct sock *sk)
 {
-	return min_t(u32, atcp_sk(sk)->mss,
+	return min_t(u32, atcp_sk(sk)->mss - atcp_sack_opt_len(sk),
 		     SKB_WITH_OVERHEAD(16384) - ATCP_MAX_HEADER);
 }
 
