@@ -51,6 +51,7 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.window_scaling		= 1,		/* RFC 7323, as Linux */
 	.timestamps		= 1,
 	.moderate_rcvbuf	= 1,
+	.dsack			= 1,		/* RFC 2883, as Linux */
 	/* half the connection table's buckets, as Linux's defaults (half
 	 * the ehash entries); rmem and wmem are init_net's (mem.c)
 	 */
@@ -104,6 +105,7 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(window_scaling, SYSCTL_ZERO, SYSCTL_ONE),
 	ATCP_CTL(timestamps, SYSCTL_ZERO, SYSCTL_ONE),
 	ATCP_CTL(moderate_rcvbuf, SYSCTL_ZERO, SYSCTL_ONE),
+	ATCP_CTL(dsack, SYSCTL_ZERO, SYSCTL_ONE),
 	ATCP_VEC(rmem, rmem, 3),
 	ATCP_VEC(wmem, wmem, 3),
 	ATCP_VEC(rmem_default, rmem[1], 1),	/* rmem's default, by name */

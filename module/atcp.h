@@ -8,6 +8,7 @@
 #define _ATCP_H
 
 #include <linux/hrtimer.h>
+#include <linux/rbtree.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/inet_sock.h>
@@ -179,6 +180,12 @@ struct atcp_sock {
 	u32 rcv_rtt_seq;	/* without timestamps: RCV.NXT to reach */
 	u64 rcv_rtt_time_us;	/* ... and when it was set */
 
+	/* SACK blocks our ACKs carry (RFC 2018 §4, RFC 2883; sack.c) */
+	u8 num_sacks;		/* selective_acks[] in use */
+	bool dsack;		/* duplicate_sack goes first on the next ACK */
+	struct atcp_sack_block duplicate_sack;	/* D-SACK (RFC 2883 §4) */
+	struct atcp_sack_block selective_acks[ATCP_MAX_SACKS]; /* recent first */
+
 	u64 ca_priv[13];	/* the algorithm's own state: atcp_ca() */
 
 	/* Urgent data (RFC 9293 §3.8.5, RFC 1122 §4.2.2.4) */
@@ -188,7 +195,8 @@ struct atcp_sock {
 
 	/* Queues */
 	struct sk_buff_head rtx_queue;	/* sent, not yet acknowledged */
-	struct sk_buff_head ooo_queue;	/* received out of order */
+	struct rb_root ooo_queue;	/* received out of order, by SEG.SEQ */
+	struct sk_buff *ooo_last_skb;	/* its last segment (highest seq) */
 	/* sk->sk_write_queue holds what is not sent yet */
 
 	/* Timer state of the connection (the hrtimers are below) */
@@ -319,6 +327,7 @@ struct atcp_sysctl {
 	int window_scaling;	/* offer window scale (RFC 7323 §2) */
 	int timestamps;		/* offer timestamps (RFC 7323 §3) */
 	int moderate_rcvbuf;	/* receive-buffer auto-tuning */
+	int dsack;		/* send D-SACK blocks (RFC 2883) */
 };
 
 /* RFC 4022 MIB counters, plus atcp's drop reasons (/proc/net/atcp_snmp). */
@@ -440,6 +449,22 @@ void atcp_orphan_count(struct sock *sk);
 void atcp_orphan_uncount(struct sock *sk);
 bool atcp_check_oom(struct sock *sk, int shift);
 bool atcp_rmem_admit(struct sock *sk, struct sk_buff *skb, bool in_order);
+
+/* sack.c: the out-of-order queue and the SACK blocks of our ACKs */
+void atcp_ooo_link(struct sock *sk, struct sk_buff *skb,
+		   struct rb_node *parent, struct rb_node **link);
+void atcp_ooo_link_before(struct sock *sk, struct sk_buff *next,
+			  struct sk_buff *skb);
+void atcp_ooo_erase(struct sock *sk, struct sk_buff *skb);
+void atcp_ooo_purge(struct sock *sk);
+void atcp_sack_new_ofo(struct sock *sk, u32 seq, u32 end_seq);
+void atcp_sack_remove(struct sock *sk);
+void atcp_sack_reset(struct sock *sk);
+void atcp_dsack_set(struct sock *sk, u32 seq, u32 end_seq);
+void atcp_dsack_extend(struct sock *sk, u32 seq, u32 end_seq);
+int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *out,
+		     u32 payload);
+int atcp_sack_opt_len(const struct sock *sk);
 
 /* output.c */
 int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone);

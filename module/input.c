@@ -364,6 +364,10 @@ static bool atcp_check_sequence_number(struct sock *sk, struct sk_buff *skb,
 	/* Not acceptable: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
 	atcp_inc(sock_net(sk), len && seq_leq(cb->end_seq, as->rcv_nxt) ?
 		 ATCP_MIB_DUPDATA : ATCP_MIB_UNACCEPTABLE);
+	/* RFC 2883 §4: report the duplicate octets below RCV.NXT */
+	if (len && seq_lt(cb->seq, as->rcv_nxt))
+		atcp_dsack_set(sk, cb->seq, seq_gt(cb->end_seq, as->rcv_nxt) ?
+			       as->rcv_nxt : cb->end_seq);
 	atcp_send_ack(sk);
 	return false;
 }
@@ -379,6 +383,8 @@ static bool atcp_trim_to_window(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	u32 wnd = atcp_offered_window(sk);
 
+	if (seq_lt(cb->seq, as->rcv_nxt))
+		atcp_dsack_set(sk, cb->seq, as->rcv_nxt);	/* RFC 2883 §4 */
 	if (seq_lt(cb->seq, as->rcv_nxt) &&
 	    !atcp_trim_head(skb, as->rcv_nxt - cb->seq)) {
 		atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
@@ -585,23 +591,23 @@ static bool atcp_queue_rcv(struct sock *sk, struct sk_buff *skb)
 static bool atcp_check_fin(struct sock *sk);
 
 /*
- * Move what the out-of-order queue now continues into the receive queue.
- * True when a drained FIN closed the connection (TIME-WAIT): the TCB is
- * gone and an orphan freed, so the caller touches neither sk nor the
- * segments it queued.
+ * Move what the out-of-order queue now continues into the receive queue;
+ * the SACK blocks RCV.NXT reached go (sack.c).  True when a drained FIN
+ * closed the connection (TIME-WAIT): the TCB is gone and an orphan freed,
+ * so the caller touches neither sk nor the segments it queued.
  */
 static bool atcp_ooo_drain(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&as->ooo_queue))) {
+	while ((skb = skb_rb_first(&as->ooo_queue))) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 		bool fin = cb->flags & ATCP_FIN;
 
 		if (seq_gt(cb->seq, as->rcv_nxt))
 			break;
-		__skb_unlink(skb, &as->ooo_queue);
+		atcp_ooo_erase(sk, skb);
 		if (seq_leq(cb->end_seq, as->rcv_nxt)) {
 			atcp_inc(sock_net(sk), ATCP_MIB_DUPDATA);
 			kfree_skb(skb);
@@ -624,66 +630,100 @@ static bool atcp_ooo_drain(struct sock *sk)
 		if (fin)
 			return atcp_check_fin(sk);
 	}
+	atcp_sack_remove(sk);
 	return false;
 }
 
-/* Insert an out-of-order segment, trimming what is already queued. */
+/*
+ * Insert an out-of-order segment into the queue, an rbtree by SEG.SEQ
+ * (O(log n) with thousands of holes), trimming it against what is queued:
+ * a segment wholly inside a queued one is a duplicate, queued ones wholly
+ * inside it are dropped, a partial overlap is cut from it.  Duplicate
+ * octets are reported by D-SACK (RFC 2883 §4), the segment's block first
+ * (RFC 2018 §4).  False: not queued, the caller frees it.
+ */
 static bool atcp_ooo_insert(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
-	struct sk_buff *p, *tmp;
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *pcb;
+	u32 seq = cb->seq, end_seq = cb->end_seq;
+	struct rb_node **link, *parent;
+	struct sk_buff *p;
 
 	if (!atcp_rmem_admit(sk, skb, false))
 		return false;
 	/* Most arrivals extend the queue: no walk for them. */
-	p = skb_peek_tail(&as->ooo_queue);
-	if (p && seq_leq(ATCP_SKB_CB(p)->end_seq, cb->seq))
-		goto tail;
-	/* Find the first queued segment that starts after us. */
-	skb_queue_walk_safe(&as->ooo_queue, p, tmp) {
-		struct atcp_skb_cb *pcb = ATCP_SKB_CB(p);
-
-		if (seq_leq(pcb->seq, cb->seq) &&
-		    seq_geq(pcb->end_seq, cb->end_seq)) {
-			atcp_inc(sock_net(sk), ATCP_MIB_DUPDATA);
-			return false;		/* wholly inside p */
-		}
-		if (seq_geq(pcb->seq, cb->seq) &&
-		    seq_leq(pcb->end_seq, cb->end_seq)) {
-			/* p wholly inside us: drop p */
-			__skb_unlink(p, &as->ooo_queue);
-			kfree_skb(p);
+	p = as->ooo_last_skb;
+	if (p && seq_leq(ATCP_SKB_CB(p)->end_seq, seq)) {
+		parent = &p->rbnode;
+		link = &parent->rb_right;
+		goto insert;
+	}
+restart:
+	parent = NULL;
+	link = &as->ooo_queue.rb_node;
+	while (*link) {
+		parent = *link;
+		p = rb_to_skb(parent);
+		pcb = ATCP_SKB_CB(p);
+		if (seq_lt(cb->seq, pcb->seq)) {
+			link = &parent->rb_left;
 			continue;
 		}
-		if (seq_gt(pcb->seq, cb->seq)) {
-			/* We overlap p's head: trim our tail. */
-			if (seq_gt(cb->end_seq, pcb->seq)) {
-				u32 keep = pcb->seq - cb->seq;
-
-				if (pskb_trim(skb, keep))
-					return false;
-				cb->flags &= ~ATCP_FIN;
-				cb->end_seq = pcb->seq;
-			}
-			skb_dst_drop(skb);
-			skb_set_owner_r(skb, sk);
-			__skb_queue_before(&as->ooo_queue, p, skb);
-			atcp_inc(sock_net(sk), ATCP_MIB_OOOQUEUED);
-			return true;
+		if (seq_geq(cb->seq, pcb->end_seq)) {
+			link = &parent->rb_right;
+			continue;
+		}
+		/* p holds our first octet */
+		if (seq_geq(pcb->end_seq, cb->end_seq)) {
+			atcp_inc(sock_net(sk), ATCP_MIB_DUPDATA);
+			atcp_dsack_set(sk, seq, end_seq);
+			atcp_sack_new_ofo(sk, seq, end_seq);
+			return false;		/* wholly inside p */
+		}
+		if (pcb->seq == cb->seq) {
+			/* p wholly inside us: drop p */
+			atcp_dsack_extend(sk, pcb->seq, pcb->end_seq);
+			atcp_ooo_erase(sk, p);
+			kfree_skb(p);
+			goto restart;
 		}
 		/* p starts before us: trim our head where it overlaps. */
-		if (seq_gt(pcb->end_seq, cb->seq) &&
-		    !atcp_trim_head(skb, pcb->end_seq - cb->seq)) {
+		atcp_dsack_set(sk, cb->seq, pcb->end_seq);
+		if (!atcp_trim_head(skb, pcb->end_seq - cb->seq)) {
 			atcp_inc(sock_net(sk), ATCP_MIB_RCVQDROP);
 			return false;
 		}
+		link = &parent->rb_right;
 	}
-tail:
+insert:
 	skb_dst_drop(skb);
 	skb_set_owner_r(skb, sk);
-	__skb_queue_tail(&as->ooo_queue, skb);
+	atcp_ooo_link(sk, skb, parent, link);
+	/* Drop the queued segments we cover; cut our tail at the next one. */
+	while ((p = skb_rb_next(skb))) {
+		pcb = ATCP_SKB_CB(p);
+		if (!seq_gt(cb->end_seq, pcb->seq))
+			break;
+		if (seq_geq(cb->end_seq, pcb->end_seq)) {
+			atcp_dsack_extend(sk, pcb->seq, pcb->end_seq);
+			atcp_ooo_erase(sk, p);
+			kfree_skb(p);
+			continue;
+		}
+		atcp_dsack_extend(sk, pcb->seq, cb->end_seq);
+		if (pskb_trim(skb, pcb->seq - cb->seq)) {
+			atcp_ooo_erase(sk, skb);
+			return false;
+		}
+		cb->flags &= ~ATCP_FIN;
+		cb->end_seq = pcb->seq;
+		break;
+	}
+	if (!p)
+		as->ooo_last_skb = skb;
 	atcp_inc(sock_net(sk), ATCP_MIB_OOOQUEUED);
+	atcp_sack_new_ofo(sk, seq, end_seq);
 	return true;
 }
 
@@ -694,7 +734,7 @@ static void atcp_ack_policy(struct sock *sk, bool now)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 
-	if (now || as->quickack || !skb_queue_empty(&as->ooo_queue) ||
+	if (now || as->quickack || !RB_EMPTY_ROOT(&as->ooo_queue) ||
 	    as->rcv_nxt - as->rcv_acked >= 2U * max_t(u32, as->rcv_mss, 1)) {
 		if (as->quickack)
 			as->quickack--;
@@ -736,7 +776,7 @@ static bool atcp_process_text(struct sock *sk, struct sk_buff *skb)
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	bool fin = cb->flags & ATCP_FIN;
-	bool had_ooo = !skb_queue_empty(&as->ooo_queue);
+	bool had_ooo = !RB_EMPTY_ROOT(&as->ooo_queue);
 	u32 len = skb->len;
 	bool gone;
 
@@ -796,6 +836,7 @@ static bool atcp_check_fin(struct sock *sk)
 		return false;
 	/* RCV.NXT advances over the FIN; ACK it. */
 	as->rcv_nxt++;
+	atcp_sack_remove(sk);
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	sock_set_flag(sk, SOCK_DONE);
 	atcp_send_ack(sk);

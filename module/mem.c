@@ -122,11 +122,51 @@ static u32 data_end(const struct sk_buff *skb)
 /* New copies are skbs of up to one page. */
 #define ATCP_COLLAPSE_MAX	SKB_WITH_OVERHEAD(PAGE_SIZE)
 
-/* May the octets that follow skb's be copied into its tail room? */
-static bool atcp_can_append(struct sk_buff_head *q, struct sk_buff *skb,
-			    u32 from)
+/*
+ * The receive queue is a list; the out-of-order queue an rbtree by
+ * SEG.SEQ (sack.c), passed as q == NULL.  Walking either in order:
+ */
+static struct sk_buff *rq_first(struct sock *sk, struct sk_buff_head *q)
 {
-	return skb != (struct sk_buff *)q && data_end(skb) == from &&
+	return q ? skb_peek(q) : skb_rb_first(&atcp_sk(sk)->ooo_queue);
+}
+
+static struct sk_buff *rq_next(struct sk_buff_head *q, struct sk_buff *skb)
+{
+	if (!q)
+		return skb_rb_next(skb);
+	return skb_queue_is_last(q, skb) ? NULL : skb->next;
+}
+
+static struct sk_buff *rq_prev(struct sk_buff_head *q, struct sk_buff *skb)
+{
+	if (!q)
+		return skb_rb_prev(skb);
+	return skb_queue_is_first(q, skb) ? NULL : skb->prev;
+}
+
+static void rq_unlink(struct sock *sk, struct sk_buff_head *q,
+		      struct sk_buff *skb)
+{
+	if (q)
+		__skb_unlink(skb, q);
+	else
+		atcp_ooo_erase(sk, skb);
+}
+
+static void rq_insert_before(struct sock *sk, struct sk_buff_head *q,
+			     struct sk_buff *next, struct sk_buff *skb)
+{
+	if (q)
+		__skb_queue_before(q, next, skb);
+	else
+		atcp_ooo_link_before(sk, next, skb);
+}
+
+/* May the octets that follow skb's be copied into its tail room? */
+static bool atcp_can_append(struct sk_buff *skb, u32 from)
+{
+	return skb && data_end(skb) == from &&
 	       !(ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN)) &&
 	       !skb_cloned(skb) && !skb_is_nonlinear(skb) &&
 	       skb_tailroom(skb) > 0;
@@ -136,17 +176,17 @@ static bool atcp_can_append(struct sk_buff_head *q, struct sk_buff *skb,
  * Copy the octets from..end, held by skb and the skbs after it in q, into
  * the tail room of the skb before them, when it continues them, and into
  * compact new skbs put where they were; the old ones are freed.  Returns
- * the first skb after the copied range (or the queue head), or NULL when
- * no memory could be had (q stays valid).
+ * the first skb after the copied range (NULL at the end of q), or
+ * ERR_PTR(-ENOMEM) when no memory could be had (q stays valid).
  */
 static struct sk_buff *atcp_collapse_range(struct sock *sk,
 					   struct sk_buff_head *q,
 					   struct sk_buff *skb, u32 from,
 					   u32 end)
 {
-	struct sk_buff *to = skb->prev;
+	struct sk_buff *to = rq_prev(q, skb);
 
-	if (!atcp_can_append(q, to, from))
+	if (!atcp_can_append(to, from))
 		to = NULL;
 	while (seq_lt(from, end)) {
 		u32 size;
@@ -155,13 +195,13 @@ static struct sk_buff *atcp_collapse_range(struct sock *sk,
 			to = alloc_skb(min_t(u32, end - from,
 					     ATCP_COLLAPSE_MAX), GFP_ATOMIC);
 			if (!to)
-				return NULL;
+				return ERR_PTR(-ENOMEM);
 			memset(to->cb, 0, sizeof(struct atcp_skb_cb));
 			ATCP_SKB_CB(to)->seq = from;
 			ATCP_SKB_CB(to)->end_seq = from;
 			ATCP_SKB_CB(to)->flags = ATCP_ACK;
 			skb_set_owner_r(to, sk);
-			__skb_queue_before(q, skb, to);
+			rq_insert_before(sk, q, skb, to);
 		}
 		size = min_t(u32, end - from, skb_tailroom(to));
 		while (size) {
@@ -175,9 +215,9 @@ static struct sk_buff *atcp_collapse_range(struct sock *sk,
 			size -= n;
 			ATCP_SKB_CB(to)->end_seq = from;
 			if (from == data_end(skb)) {
-				struct sk_buff *next = skb->next;
+				struct sk_buff *next = rq_next(q, skb);
 
-				__skb_unlink(skb, q);
+				rq_unlink(sk, q, skb);
 				consume_skb(skb);	/* uncharges it */
 				skb = next;
 			}
@@ -187,36 +227,34 @@ static struct sk_buff *atcp_collapse_range(struct sock *sk,
 }
 
 /*
- * Collapse the runs of wasteful skbs in q that hold contiguous octets
- * (the out-of-order queue may have holes; a FIN stays in its own skb).
- * In the receive queue, octets before `start' (already read) are left
- * out.  Returns how many skbs were copied.
+ * Collapse the runs of wasteful skbs in q (NULL: the out-of-order queue)
+ * that hold contiguous octets (the out-of-order queue may have holes; a
+ * FIN stays in its own skb).  In the receive queue, octets before `start'
+ * (already read) are left out.  Returns how many skbs were copied.
  */
 static int atcp_collapse_queue(struct sock *sk, struct sk_buff_head *q,
-			       u32 start, bool ooo)
+			       u32 start)
 {
-	struct sk_buff *skb = skb_peek(q), *last;
+	struct sk_buff *skb = rq_first(sk, q), *last, *next;
 	int copied = 0;
 
-	while (skb && skb != (struct sk_buff *)q) {
+	while (skb) {
 		unsigned int truesize;
 		u32 from, end;
 		int n = 1;
 
 		if (!atcp_skb_wasteful(skb) ||
 		    (ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN))) {
-			skb = skb->next;
+			skb = rq_next(q, skb);
 			continue;
 		}
 		from = ATCP_SKB_CB(skb)->seq;
-		if (!ooo && seq_lt(from, start))
+		if (q && seq_lt(from, start))
 			from = start;
 		/* the run: following wasteful skbs that continue it */
 		last = skb;
 		truesize = skb->truesize;
-		while (last->next != (struct sk_buff *)q) {
-			struct sk_buff *next = last->next;
-
+		while ((next = rq_next(q, last))) {
 			if (ATCP_SKB_CB(next)->seq != data_end(last) ||
 			    !atcp_skb_wasteful(next) ||
 			    (ATCP_SKB_CB(next)->flags & (ATCP_FIN | ATCP_SYN)))
@@ -234,11 +272,11 @@ static int atcp_collapse_queue(struct sock *sk, struct sk_buff_head *q,
 		 */
 		if (!seq_lt(from, end) ||
 		    (n == 1 && truesize <= 2 * SKB_TRUESIZE(end - from))) {
-			skb = last->next;
+			skb = rq_next(q, last);
 			continue;
 		}
 		skb = atcp_collapse_range(sk, q, skb, from, end);
-		if (!skb)
+		if (IS_ERR(skb))
 			break;
 		copied += n;
 	}
@@ -264,12 +302,12 @@ static bool atcp_prune_ofo_queue(struct sock *sk, struct sk_buff *skb,
 	struct sk_buff *p;
 	bool pruned = false;
 
-	while ((p = skb_peek_tail(&as->ooo_queue))) {
+	while ((p = as->ooo_last_skb)) {
 		if (!in_order &&
 		    !seq_gt(ATCP_SKB_CB(p)->seq, ATCP_SKB_CB(skb)->seq))
 			break;
 		freed += p->truesize;
-		__skb_unlink(p, &as->ooo_queue);
+		atcp_ooo_erase(sk, p);
 		kfree_skb(p);
 		pruned = true;
 		if (freed >= goal) {
@@ -280,6 +318,10 @@ static bool atcp_prune_ofo_queue(struct sock *sk, struct sk_buff *skb,
 		}
 	}
 	if (pruned) {
+		/* what the SACK blocks said is no longer held: reneging is
+		 * allowed (RFC 2018 §8); they start again, as Linux's
+		 */
+		atcp_sack_reset(sk);
 		atcp_inc(sock_net(sk), ATCP_MIB_OFOPRUNED);
 		sk_mem_reclaim(sk);
 	}
@@ -301,9 +343,8 @@ bool atcp_rmem_admit(struct sock *sk, struct sk_buff *skb, bool in_order)
 	if (atcp_rmem_room(sk, skb))
 		return true;
 	atcp_inc(sock_net(sk), ATCP_MIB_PRUNECALLED);
-	n = atcp_collapse_queue(sk, &as->ooo_queue, 0, true);
-	n += atcp_collapse_queue(sk, &sk->sk_receive_queue, as->copied_seq,
-				 false);
+	n = atcp_collapse_queue(sk, NULL, 0);
+	n += atcp_collapse_queue(sk, &sk->sk_receive_queue, as->copied_seq);
 	if (n)
 		atcp_inc(sock_net(sk), ATCP_MIB_RCVCOLLAPSED);
 	sk_mem_reclaim(sk);

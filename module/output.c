@@ -139,12 +139,20 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 
 		atcp_syn_options(sk, &so);
 		optlen = atcp_write_syn_options(opts, &so);
-	} else if (as->tstamp_ok && sk->sk_state != TCP_SYN_SENT) {
-		/* RFC 7323 §3.2: TSopt in every segment once agreed (and
-		 * in a RST of the connection too, as Linux)
+	} else {
+		/* RFC 7323 §3.2: TSopt in every segment once agreed (in a
+		 * RST of the connection too, as Linux); RFC 2018 §4, RFC
+		 * 2883: SACK blocks (sack.c, which leaves room for TSopt)
 		 */
-		optlen = atcp_write_options(opts, true, atcp_tsval(as),
-					    as->ts_recent, NULL, 0);
+		struct atcp_sack_block sacks[ATCP_MAX_SACKS];
+		bool ts = as->tstamp_ok && sk->sk_state != TCP_SYN_SENT;
+		int n = atcp_sack_blocks(sk, sacks, skb->len);
+
+		if (n || ts)
+			optlen = atcp_write_options(opts, ts,
+						    ts ? atcp_tsval(as) : 0,
+						    ts ? as->ts_recent : 0,
+						    sacks, n);
 	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		flags |= ATCP_ACK;
@@ -486,19 +494,19 @@ u16 atcp_route_mss(struct sock *sk)
 		       ATCP_MIN_MSS, 65535 - 40);
 }
 
-/* Bytes per queued segment: the MSS less the options every segment
- * carries (the timestamps, RFC 7323 §3.2; as Linux's mss_cache), within
- * a linear allocation.
+/* Bytes per queued segment: the MSS less the options the segments
+ * carry (the timestamps, RFC 7323 §3.2; the SACK blocks of now, RFC
+ * 6691; as tcp_current_mss()), within a linear allocation.
  */
 u32 atcp_size_goal(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	u32 mss = as->mss;
+	int mss = as->mss - atcp_sack_opt_len(sk);
 
 	if (as->tstamp_ok)
-		mss = max_t(u32, mss - atcp_options_len(true, 0),
-			    ATCP_MIN_SND_MSS);
-	return min_t(u32, mss, SKB_WITH_OVERHEAD(16384) - ATCP_MAX_HEADER);
+		mss -= atcp_options_len(true, 0);
+	return min_t(u32, max_t(int, mss, ATCP_MIN_SND_MSS),
+		     SKB_WITH_OVERHEAD(16384) - ATCP_MAX_HEADER);
 }
 
 /*

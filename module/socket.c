@@ -66,7 +66,7 @@ static void atcp_reset_tcb(struct sock *sk)
 	       offsetof(struct atcp_sock, nodelay) -
 	       offsetof(struct atcp_sock, snd_una));
 	skb_queue_head_init(&as->rtx_queue);
-	skb_queue_head_init(&as->ooo_queue);
+	as->ooo_queue = RB_ROOT;
 	as->rto_us = atcp_sysctl(sk)->rto_init_ms * 1000U;
 	as->mss = ATCP_DEFAULT_MSS;
 	as->peer_mss = ATCP_DEFAULT_MSS;
@@ -156,7 +156,7 @@ static void atcp_purge_all(struct sock *sk)
 
 	atcp_purge_queue(sk, &sk->sk_write_queue);
 	atcp_purge_queue(sk, &as->rtx_queue);
-	__skb_queue_purge(&as->ooo_queue);
+	atcp_ooo_purge(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	sk_mem_reclaim(sk);
 }
@@ -977,7 +977,7 @@ static void atcp_close(struct sock *sk, long timeout)
 	unread = as->rcv_nxt - as->copied_seq >
 		 (u32)!!sock_flag(sk, SOCK_DONE);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	__skb_queue_purge(&as->ooo_queue);
+	atcp_ooo_purge(sk);
 	sk_mem_reclaim(sk);
 
 	if (sk->sk_state == TCP_CLOSE) {

@@ -70,7 +70,10 @@ Local sockets (same process, the stack under test):
   t.proc_state(flow=...) and t.expect_proc_state(name) (from /proc/net/tcp
   or /proc/net/atcp, e.g. for TIME-WAIT after the socket is gone).
   t.snmp(name) reads an atcp counter from /proc/net/atcp_snmp.
-  t.listener(port) and t.handshake(ls) / t.active_open() are shortcuts.
+  t.listener(port) and t.handshake(ls) / t.active_open() are shortcuts;
+  t.handshake(ls, sackok=True) offers SACK-permitted (t.synack.sackok: the
+  stack offered it back).  t.sack(on, dsack=) sets SACK/D-SACK for the
+  stack; pktlib.sack_opt(p, (a, b), ...) is an expected SACK option.
 
 Checks: t.check(cond, msg), t.check_eq(actual, expected, what),
 t.check_time(actual, expected, tol=, rel=, what=), t.check_timer(actual,
@@ -276,6 +279,13 @@ def norm_opts(opts):
         if o[0] not in ("nop", "eol"):
             res.append(tuple(o))
     return res
+
+
+def sack_opt(base, *edges):
+    """An expected option list of one SACK option: edges (left, right)
+    relative to base, e.g. sack_opt(p, (10, 20), (30, 40))."""
+    return [("sack", [((base + a) & M32, (base + b) & M32)
+                      for a, b in edges])]
 
 
 def rel_str(v, base, tag):
@@ -1227,16 +1237,39 @@ class Context:
         self.fail("/proc/net/atcp_snmp has no counter " + name)
 
     # -- shortcuts --------------------------------------------------------
-    def handshake(self, ls, wnd=65535, mss=1460, ack_wnd=None, flow=None):
+    def handshake(self, ls, wnd=65535, mss=1460, ack_wnd=None, flow=None,
+                  sackok=False):
         """Passive open on listener ls: SYN, SYN,ACK, ACK, accept().
-        Returns the accepted socket; the flow's ISNs are known after."""
+        Returns the accepted socket; the flow's ISNs are known after.
+        sackok: the SYN offers SACK-permitted; self.synack is the
+        SYN,ACK (its options, .sackok, tell what the stack offered)."""
         f = flow or self.cur
-        self.inject("S", f.peer_isn, wnd=wnd, flow=f,
-                    opts=[("mss", mss)] if mss else ())
-        self.expect("SA", ack=f.peer_isn + 1, wnd=lambda w: w > 0, flow=f)
+        opts = [("mss", mss)] if mss else []
+        if sackok:
+            opts.append("sackok")
+        self.inject("S", f.peer_isn, wnd=wnd, flow=f, opts=opts)
+        self.synack = self.expect("SA", ack=f.peer_isn + 1,
+                                  wnd=lambda w: w > 0, flow=f, opts="*")
+        self.synack.sackok = any(o[0] == "sackok"
+                                 for o in self.synack.opts)
         self.inject("A", f.peer_isn + 1, f.isn + 1, flow=f,
                     wnd=wnd if ack_wnd is None else ack_wnd)
         return self.accept(ls, flow=f)
+
+    def sack(self, on=True, dsack=None):
+        """SACK (RFC 2018) on or off for the stack under test: Linux's
+        tcp_sack (and tcp_comp_sack_nr 0: no compressed SACK ACKs) or
+        net.atcp.sack; dsack: D-SACK (RFC 2883) too (tcp_dsack or
+        net.atcp.dsack), unchanged if None."""
+        if self.is_tcp:
+            self.sysctl("net.ipv4.tcp_sack", int(on))
+            self.sysctl("net.ipv4.tcp_comp_sack_nr", 0)
+            if dsack is not None:
+                self.sysctl("net.ipv4.tcp_dsack", int(dsack))
+        else:
+            self.sysctl("net.atcp.sack", int(on))
+            if dsack is not None:
+                self.sysctl("net.atcp.dsack", int(dsack))
 
     def active_open(self, wnd=65535, mss=1460, flow=None):
         """socket + non-blocking connect + SYN, SYN,ACK, ACK."""
