@@ -5,6 +5,7 @@
 --bytes while its main thread samples TCP_INFO every 2 ms.  Both print
 "key value" lines: what the test checks (window scale shifts, options,
 the largest flight, the largest send window, SO_RCVBUF at the end).
+TCP_INFO is sampled every --sample seconds (2 ms by default).
 
   bulk_info.py recv --proto P --listen ADDR:PORT --ready FIFO
   bulk_info.py send --proto P --connect ADDR:PORT --bytes N
@@ -96,7 +97,7 @@ def send(args):
             flight = max(flight, i["bytes_sent"] - i["bytes_retrans"] -
                          i["bytes_acked"])
         wnd = max(wnd, i.get("snd_wnd", 0))
-        time.sleep(0.002)
+        time.sleep(args.sample)
     th.join()
     i = info(s)
     print("snd_wscale %d" % i["snd_wscale"])
@@ -117,6 +118,8 @@ def main():
     ap.add_argument("--ready")
     ap.add_argument("--connect")
     ap.add_argument("--bytes", type=int, default=8 << 20)
+    ap.add_argument("--sample", type=float, default=0.002,
+                    help="seconds between TCP_INFO samples")
     args = ap.parse_args()
     (recv if args.mode == "recv" else send)(args)
 
