@@ -67,7 +67,6 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_TCPSPURIOUSRTOS]	= "TCPSpuriousRTOs",
 	[ATCP_MIB_TCPDSACKRECV]		= "TCPDSACKRecv",
 	[ATCP_MIB_TCPSACKDISCARD]	= "TCPSACKDiscard",
-	[ATCP_MIB_TCPLOSTRETRANSMIT]	= "TCPLostRetransmit",
 };
 
 struct atcp_show {

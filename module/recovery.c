@@ -16,6 +16,7 @@
 
 #include "atcp.h"
 #include "atcp_cong.h"
+#include "compat.h"
 
 static struct sk_buff *atcp_rtx_next(struct atcp_sock *as,
 				     struct sk_buff *skb)
@@ -368,6 +369,29 @@ static void atcp_tlp_ack(struct sock *sk, bool advanced, bool dup)
 }
 
 /*
+ * The send buffer follows cwnd (as Linux's tcp_sndbuf_expand): room for
+ * twice the segments cwnd (or the reordering degree) allows, when the
+ * buffer rather than cwnd limits what is in flight, the user did not fix
+ * SO_SNDBUF and memory is not short.
+ */
+static void atcp_sndbuf_expand(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 segs, per_seg, sndmem;
+
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) ||
+	    sk_under_memory_pressure(sk) ||
+	    atcp_packets_in_flight(as) >= as->snd_cwnd)
+		return;
+	segs = max3(10U, as->snd_cwnd, as->reordering + 1);
+	per_seg = SKB_TRUESIZE(atcp_size_goal(sk) + ATCP_MAX_HEADER);
+	sndmem = min_t(u64, 2ULL * segs * per_seg,
+		       READ_ONCE(atcp_sysctl(sk)->wmem[2]));
+	if (sndmem > READ_ONCE(sk->sk_sndbuf))
+		WRITE_ONCE(sk->sk_sndbuf, sndmem);
+}
+
+/*
  * After SND.UNA and the window are updated by an ACK: detect losses,
  * move between the congestion states and set cwnd for recovery
  * (Linux's tcp_fastretrans_alert, RFC 6675 §5, RFC 6582 §3.2).
@@ -421,6 +445,8 @@ void atcp_loss_ack_end(struct sock *sk, struct sk_buff *skb, u32 prior_una,
 	}
 	if (as->ca_state == ATCP_CA_RECOVERY && (l->delivered || force))
 		atcp_prr(sk, l->delivered, force);
+	if (advanced)
+		atcp_sndbuf_expand(sk);
 	atcp_loss_arm_timer(sk, advanced);
 }
 
