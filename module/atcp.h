@@ -16,6 +16,7 @@
 #include <uapi/linux/atcp.h>
 
 #include "options.h"
+#include "recovery.h"
 #include "seq.h"
 
 /* Header flags (RFC 9293 §3.1), as in the 13th byte of the header. */
@@ -48,9 +49,10 @@ struct atcp_skb_cb {
 	u16 opt_mss;		/* MSS option of an arriving SYN, 0 if none */
 	u8 opt_flags;		/* ATCP_CBO_*: options an arriving one had */
 	u8 opt_wscale;		/* its window scale option's shift */
-	u16 spare;
+	u8 sacked;		/* sender: ATCP_SKB_* (recovery.h) */
+	u8 spare;
 	u32 tw_isn;		/* ISS for a SYN reopening TIME-WAIT, or 0 */
-	u64 sent_us;		/* when it was (first) sent, for RTT samples */
+	u64 sent_us;		/* when it was last sent (RTT, RACK) */
 	u32 tsval;		/* an arriving one's TSval and TSecr */
 	u32 tsecr;
 };
@@ -160,6 +162,7 @@ struct atcp_sock {
 	u32 lost_out;		/* of which marked lost */
 	u32 retrans_out;	/* retransmissions in flight */
 	u32 reordering;		/* reordering degree seen (segments) */
+	struct atcp_loss loss;	/* SACK, RACK-TLP, PRR, undo: recovery.h */
 
 	/* Options both sides offered on the handshake (RFC 7323, 2018) */
 	bool sack_ok;		/* SACK-permitted both ways */
@@ -381,6 +384,18 @@ enum atcp_mib {
 	ATCP_MIB_PAWSESTABREJECTED,
 	ATCP_MIB_ACKSKIPPEDPAWS,
 	ATCP_MIB_OUTOFWINDOWICMPS,
+	/* loss recovery (recovery.c, sack.c, rack.c), Linux's names */
+	ATCP_MIB_TCPFASTRETRANS,
+	ATCP_MIB_TCPSACKRECOVERY,
+	ATCP_MIB_TCPRENORECOVERY,
+	ATCP_MIB_TCPLOSSPROBES,
+	ATCP_MIB_TCPLOSSPROBERECOVERY,
+	ATCP_MIB_TCPSACKREORDER,
+	ATCP_MIB_TCPDSACKUNDO,
+	ATCP_MIB_TCPLOSSUNDO,
+	ATCP_MIB_TCPSPURIOUSRTOS,
+	ATCP_MIB_TCPDSACKRECV,
+	ATCP_MIB_TCPSACKDISCARD,
 	ATCP_MIB_MAX
 };
 
@@ -488,9 +503,9 @@ void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
 		      const struct atcp_syn_opts *so, int oif, u8 tos);
 void atcp_syn_options(struct sock *sk, struct atcp_syn_opts *so);
 void atcp_retransmit_head(struct sock *sk);
-void atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb);
 int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 		   struct sk_buff *skb, u32 len);
+void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb);
 void atcp_send_probe(struct sock *sk);
 u32 atcp_select_window(struct sock *sk);
 u32 atcp_offered_window(const struct sock *sk);

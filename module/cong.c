@@ -152,6 +152,9 @@ void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 		ca->cong_control(sk, &rs);
 		return;
 	}
+	/* during recovery PRR sets cwnd (recovery.c, RFC 6937) */
+	if (as->ca_state == ATCP_CA_RECOVERY || as->ca_state == ATCP_CA_CWR)
+		return;
 	if (acked_segs && atcp_is_cwnd_limited(sk))
 		ca->cong_avoid(sk, ack, acked_segs);
 }

@@ -123,15 +123,16 @@ drop:
 /* ---- SYN-SENT ------------------------------------------------------------ */
 
 /* The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4
- * fifth).  True if it timed a segment (an RTT sample, RFC 6298).
+ * fifth); returns how many left the queue, and in *timed whether one of
+ * them was timed (an RTT sample, RFC 6298).
  */
-static bool atcp_clean_rtx_queue(struct sock *sk, u32 ack)
+static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
 	u64 now = atcp_now_us();
 	bool sample = false;
-	u32 acked;
+	u32 acked, segs = 0;
 
 	while ((skb = skb_peek(&as->rtx_queue))) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
@@ -153,6 +154,8 @@ static bool atcp_clean_rtx_queue(struct sock *sk, u32 ack)
 			as->rtt_timing = false;
 			sample = true;
 		}
+		atcp_rtx_unlink(sk, skb);	/* off the scoreboard */
+		segs++;
 		__skb_unlink(skb, &as->rtx_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
 		sk_mem_uncharge(sk, skb->truesize);
@@ -160,7 +163,8 @@ static bool atcp_clean_rtx_queue(struct sock *sk, u32 ack)
 	}
 	if (!sample && as->rtt_timing && seq_geq(ack, as->rtt_seq))
 		as->rtt_timing = false;
-	return sample;
+	*timed = sample;
+	return segs;
 }
 
 /* SND.UNA advances to ack: RFC 9293 §3.10.7.4 fifth, RFC 6298 §5.2-5.3,
@@ -170,9 +174,8 @@ static bool atcp_clean_rtx_queue(struct sock *sk, u32 ack)
 static bool atcp_ack_advance(struct sock *sk, u32 ack)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	u32 acked = ack - as->snd_una;
 	u32 prior_in_flight, segs;
-	u32 bytes = acked;
+	u32 bytes = ack - as->snd_una;
 	bool sample;
 
 	/* The SYN is not data; Linux counts it on the active side only. */
@@ -180,15 +183,13 @@ static bool atcp_ack_advance(struct sock *sk, u32 ack)
 	    seq_geq(ack, as->iss + 1))
 		bytes--;
 	/* segments in flight before, and newly acked (RFC 3465) */
-	prior_in_flight = DIV_ROUND_UP(as->snd_nxt - as->snd_una,
-				       max_t(u32, as->mss, 1));
-	segs = DIV_ROUND_UP(acked, max_t(u32, as->mss, 1));
+	prior_in_flight = atcp_packets_in_flight(as);
 	as->snd_una = ack;
 	as->bytes_acked += bytes;
 	/* The urgent data is acknowledged: no more URG (as Linux). */
 	if (as->urg_pending && seq_geq(ack, as->snd_up))
 		as->urg_pending = false;
-	sample = atcp_clean_rtx_queue(sk, ack);
+	segs = atcp_clean_rtx_queue(sk, ack, &sample);
 	as->retransmits = 0;
 	as->backoff = 0;
 	as->probes = 0;
@@ -202,7 +203,6 @@ static bool atcp_ack_advance(struct sock *sk, u32 ack)
 		atcp_arm_rtx(sk);		/* RFC 6298 §5.3 */
 	}
 	sk_mem_reclaim(sk);
-	atcp_sndbuf_expand(sk);
 	atcp_write_space(sk);
 	return sample;
 }
@@ -442,7 +442,7 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
-	u32 ack = cb->ack_seq;
+	u32 ack = cb->ack_seq, prior_una, prior_wnd;
 
 	if (!(cb->flags & ATCP_ACK)) {
 		/* ACK bit off: drop (no SYN, ACK or RST: nonsense) */
@@ -490,6 +490,9 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 			atcp_send_ack(sk);
 		return false;
 	}
+	prior_una = as->snd_una;
+	prior_wnd = as->snd_wnd;
+	atcp_loss_ack_begin(sk, skb);		/* SACK blocks (RFC 2018) */
 	/* RFC 7323 §4.1: the echoed timestamp times what the clock could
 	 * not (a retransmission)
 	 */
@@ -497,6 +500,11 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 		atcp_ts_rtt_sample(sk, skb);
 	if (seq_leq(as->snd_una, ack))
 		atcp_update_window(sk, skb);
+	/* loss detection and recovery; a duplicate ACK as RFC 5681 §2 */
+	atcp_loss_ack_end(sk, skb, prior_una,
+			  ack == prior_una && !seg_len(skb) &&
+			  !(cb->flags & (ATCP_SYN | ATCP_FIN)) &&
+			  as->snd_wnd == prior_wnd);
 	if (as->persist)
 		as->probes = 0;		/* the peer answers our probes */
 

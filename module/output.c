@@ -11,7 +11,9 @@
 #include <net/route.h>
 
 #include "atcp.h"
+#include "atcp_cong.h"
 #include "compat.h"
+#include "recovery.h"
 #include "trace.h"
 
 /* What remains of the window last offered: RCV.ADV - RCV.NXT. */
@@ -448,30 +450,18 @@ void atcp_send_reset(struct net *net, struct sk_buff *in, u32 seq, u32 ack,
 			seq, ack, flags, 0, 0, iph->tos);
 }
 
-/* Send a queued segment again (Karn: no RTT sample from it). */
-void atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
-{
-	struct atcp_sock *as = atcp_sk(sk);
-
-	ATCP_SKB_CB(skb)->rtx++;
-	as->total_retrans++;
-	as->rtt_timing = false;		/* Karn: no sample from this */
-	atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
-	atcp_transmit_skb(sk, skb, true);
-}
-
 /* Retransmit the oldest unacknowledged segment (RFC 6298 §5.4), cut to
  * the SMSS if the path MTU shrank since it was sent (RFC 1191 §6.4).
  */
 void atcp_retransmit_head(struct sock *sk)
 {
-	struct atcp_sock *as = atcp_sk(sk);
-	struct sk_buff *skb = skb_peek(&as->rtx_queue);
+	struct sk_buff *skb = skb_peek(&atcp_sk(sk)->rtx_queue);
 
 	if (!skb)
 		return;
-	if (skb->len > as->mss)
-		atcp_split_skb(sk, &as->rtx_queue, skb, as->mss);
+	if (skb->len > atcp_sk(sk)->mss)
+		atcp_split_skb(sk, &atcp_sk(sk)->rtx_queue, skb,
+			       atcp_sk(sk)->mss);
 	atcp_retransmit_skb(sk, skb);
 }
 
@@ -520,13 +510,15 @@ void atcp_sndbuf_expand(struct sock *sk)
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 segs, per_seg, sndmem;
 
-	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) ||
+	    sk_under_memory_pressure(sk) ||
+	    atcp_packets_in_flight(as) >= as->snd_cwnd)
 		return;
-	segs = max_t(u32, 10, as->snd_cwnd * as->mss / atcp_size_goal(sk));
+	segs = max3(10U, as->snd_cwnd, as->reordering + 1);
 	per_seg = SKB_TRUESIZE(atcp_size_goal(sk) + ATCP_MAX_HEADER);
 	sndmem = min_t(u64, 2ULL * segs * per_seg,
 		       READ_ONCE(atcp_sysctl(sk)->wmem[2]));
-	if (sndmem > sk->sk_sndbuf)
+	if (sndmem > READ_ONCE(sk->sk_sndbuf))
 		WRITE_ONCE(sk->sk_sndbuf, sndmem);
 }
 
@@ -584,31 +576,65 @@ int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 	sk_wmem_queued_add(sk, nskb->truesize);
 	sk_mem_charge(sk, nskb->truesize);
 	__skb_queue_after(q, skb, nskb);
+	if (q == &atcp_sk(sk)->rtx_queue)
+		atcp_rtx_split(sk, nskb);	/* on the scoreboard too */
 	return 0;
 }
 
+/* The first transmission of skb, the head of the write queue: it moves
+ * to the retransmission queue and onto the scoreboard.
+ */
+void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	__skb_unlink(skb, &sk->sk_write_queue);
+	__skb_queue_tail(&as->rtx_queue, skb);
+	cb->sent_us = atcp_now_us();
+	cb->sacked = 0;
+	as->packets_out++;
+	if (as->ca_state == ATCP_CA_RECOVERY)
+		as->loss.prr_out++;		/* RFC 6937 */
+	if (!as->rtt_timing) {
+		as->rtt_timing = true;
+		as->rtt_seq = cb->end_seq;
+	}
+	if (seq_gt(cb->end_seq, as->snd_nxt))
+		as->snd_nxt = cb->end_seq;
+	as->bytes_sent += skb->len;
+	atcp_transmit_skb(sk, skb, true);
+}
+
 /*
- * Send what the windows allow (RFC 9293 §3.8.6, RFC 5681), avoiding
- * silly windows on the send side: a segment is cut to fit the window only
- * when at least min(SMSS, half the largest window) fits, or nothing is in
- * flight (RFC 1122 §4.2.3.4).  Nagle's algorithm holds back a small
- * segment while data is in flight unless TCP_NODELAY (RFC 896).
+ * Send what the windows allow (RFC 9293 §3.8.6, RFC 5681): lost segments
+ * first (recovery.c), then new ones while the segments in flight are
+ * fewer than cwnd (as Linux's tcp_cwnd_test) and the segment fits the
+ * peer's window (tcp_snd_wnd_test), avoiding silly windows on the send
+ * side: a segment is cut to fit the window only when at least min(SMSS,
+ * half the largest window) fits, or nothing is in flight (RFC 1122
+ * §4.2.3.4).  Nagle's algorithm holds back a small segment while data is
+ * in flight unless TCP_NODELAY (RFC 896).
  */
 void atcp_write_xmit(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
-	u32 wnd_end, room, cwnd;
+	u32 wnd_end, room;
 	bool sent = false;
 
+	atcp_xmit_retransmit_queue(sk);
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
-		cwnd = as->snd_cwnd * as->mss;
-		wnd_end = as->snd_una + min(as->snd_wnd, cwnd);
-		/* RFC 7661: note whether cwnd, not the peer, held us */
-		as->cwnd_limited = seq_gt(cb->end_seq, as->snd_una + cwnd) &&
-				   as->snd_wnd >= cwnd;
+		wnd_end = as->snd_una + as->snd_wnd;
+		if (!(cb->flags & ATCP_SYN) &&
+		    atcp_packets_in_flight(as) >= as->snd_cwnd) {
+			/* RFC 7661: cwnd, not the peer, held us */
+			as->cwnd_limited = !seq_gt(cb->end_seq, wnd_end);
+			break;
+		}
+		as->cwnd_limited = false;
 		if (!(cb->flags & ATCP_SYN) && seq_gt(cb->end_seq, wnd_end)) {
 			room = seq_gt(wnd_end, cb->seq) ? wnd_end - cb->seq : 0;
 			if (!room || room >= skb->len)
@@ -627,21 +653,14 @@ void atcp_write_xmit(struct sock *sk)
 		    !(cb->flags & (ATCP_FIN | ATCP_SYN)) &&
 		    as->snd_nxt != as->snd_una && skb_queue_is_last(&sk->sk_write_queue, skb))
 			break;
-		__skb_unlink(skb, &sk->sk_write_queue);
-		__skb_queue_tail(&as->rtx_queue, skb);
-		cb->sent_us = atcp_now_us();
-		if (!as->rtt_timing) {
-			as->rtt_timing = true;
-			as->rtt_seq = cb->end_seq;
-		}
-		if (seq_gt(cb->end_seq, as->snd_nxt))
-			as->snd_nxt = cb->end_seq;
-		as->bytes_sent += skb->len;
-		atcp_transmit_skb(sk, skb, true);
+		atcp_send_new_skb(sk, skb);
 		sent = true;
+		if (skb_queue_empty(&sk->sk_write_queue))
+			as->cwnd_limited = atcp_packets_in_flight(as) >=
+					   as->snd_cwnd;
 	}
-	if (sent && !as->rtx_timer.pending)
-		atcp_arm_rtx(sk);
+	if (sent)
+		atcp_loss_on_send(sk);		/* RTO or loss probe */
 	/* Nothing in flight and the window shut: the persist timer. */
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
 	    skb_queue_empty(&as->rtx_queue) && !as->rtx_timer.pending) {

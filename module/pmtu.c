@@ -15,6 +15,7 @@
 #include <net/sock.h>
 
 #include "atcp.h"
+#include "recovery.h"
 
 /* The socket's route, looked up again if the cached one went stale. */
 static struct dst_entry *atcp_route_get(struct sock *sk)

@@ -156,6 +156,7 @@ static void atcp_purge_all(struct sock *sk)
 
 	atcp_purge_queue(sk, &sk->sk_write_queue);
 	atcp_purge_queue(sk, &as->rtx_queue);
+	atcp_loss_forget(sk);
 	atcp_ooo_purge(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	sk_mem_reclaim(sk);
@@ -1105,7 +1106,6 @@ static void atcp_get_info(struct sock *sk, struct tcp_info *info)
 	struct atcp_sock *as = atcp_sk(sk);
 	struct dst_entry *dst;
 	u64 now = atcp_now_us();
-	struct sk_buff *skb;
 	u32 mss = as->mss ? as->mss : ATCP_DEFAULT_MSS;
 
 	memset(info, 0, sizeof(*info));
@@ -1118,8 +1118,10 @@ static void atcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_ato = atcp_sysctl(sk)->delack_ms * 1000U;
 	info->tcpi_snd_mss = mss;
 	info->tcpi_rcv_mss = as->advmss;
-	skb_queue_walk(&as->rtx_queue, skb)
-		info->tcpi_unacked++;
+	info->tcpi_unacked = as->packets_out;
+	info->tcpi_sacked = as->sacked_out;
+	info->tcpi_lost = as->lost_out;
+	info->tcpi_retrans = as->retrans_out;
 	info->tcpi_last_data_recv = div_u64(now - as->last_rcv_us, 1000);
 	dst = __sk_dst_get(sk);
 	info->tcpi_pmtu = dst ? dst_mtu(dst) : 0;

@@ -88,6 +88,7 @@ void atcp_arm_rtx(struct sock *sk)
 	u64 delay = atcp_backed_off_rto(sk);
 	u64 end, now;
 
+	as->loss.timer = ATCP_TMR_RTO;
 	/* A user timeout expires on time, not at the next retransmission
 	 * (RFC 9293 §3.10.8; Linux clamps the RTO the same way).  The
 	 * handshake states count SYN retries only (atcp_out_of_retries).
@@ -220,6 +221,7 @@ static void atcp_arm_probe(struct sock *sk)
 	struct atcp_sock *as = atcp_sk(sk);
 	u64 delay = atcp_backed_off_rto(sk), end, now;
 
+	as->loss.timer = ATCP_TMR_RTO;
 	if (as->user_timeout_ms && as->probe0_start_us) {
 		end = as->probe0_start_us + as->user_timeout_ms * 1000ULL;
 		now = atcp_now_us();
@@ -251,6 +253,9 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 	if (!atcp_timer_due(&as->rtx_timer))
 		return;
 	if ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN))
+		return;
+	/* a tail loss probe or RACK's reordering timer (RFC 8985) */
+	if (!as->persist && atcp_loss_timer(sk))
 		return;
 	if (as->persist) {
 		/* RFC 9293 §3.8.6.1: probe the zero window */
@@ -289,7 +294,10 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 	}
 	if (!as->retransmits)
 		as->first_rtx_us = atcp_now_us();
-	/* RFC 5681 §3.1: after an RTO, cwnd is the loss window, 1 SMSS */
+	/* RFC 5681 §3.1: after an RTO, cwnd is the loss window, 1 SMSS;
+	 * all in flight is lost, resent as slow start allows (recovery.c)
+	 */
+	atcp_enter_loss_marks(sk);
 	atcp_ca_enter_loss(sk);
 	atcp_retransmit_head(sk);
 	if (as->retransmits < U8_MAX)

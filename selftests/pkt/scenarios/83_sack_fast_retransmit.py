@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# SACK-based loss recovery (RFC 2018 §3, RFC 6675, RFC 8985 §6): the peer
+# SACKs segments 3 to 5 of eight, segment 2 missing; the sender resends
+# exactly the hole (segment 2), nothing it knows arrived, and well before
+# an RTO; a SACK block outside SND.UNA..SND.NXT is ignored.  A loss probe
+# of the tail (segment 8, RFC 8985 §7) may also go out; it is allowed.
+# Linux: tcp_sack=1, tcp_early_retrans=3.
+
+import socket
+
+MSS = 1000
+
+
+def run(t):
+    if t.is_tcp:
+        t.sysctl("net.ipv4.tcp_sack", 1)
+        t.sysctl("net.ipv4.tcp_early_retrans", 3)
+    ls = t.listener(5000)
+    t.flow(lport=5000)
+    t.inject("S", t.peer_isn, opts=[("mss", MSS), "sackok"])
+    t.expect("SA", ack=t.peer_isn + 1, opts="*")
+    t.inject("A", t.peer_isn + 1, t.isn + 1)
+    c = t.accept(ls)
+    t.setsockopt(c, socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    p = t.peer_isn + 1
+    n = 8
+    data = (bytes(range(247)) * 40)[:n * MSS]
+    t.send(c, data)
+
+    def seq(i):
+        return t.rel(1 + (i - 1) * MSS)
+
+    # segment 1 is ACKed at once (Linux under TCG may hold the rest of
+    # the flight back until an ACK comes)
+    t.expect("A", seq=seq(1), ack=p, data=data[:MSS])
+    t.inject("A", p, seq(2))
+    for i in range(2, n + 1):
+        t.expect("A", seq=seq(i), ack=p,
+                 data=data[(i - 1) * MSS:i * MSS])
+    # a bogus block beyond SND.NXT first: ignored
+    t.inject("A", p, seq(2), opts=[("sack", [(seq(n + 2), seq(n + 4))])])
+    for k in (4, 5, 6):
+        t.inject("A", p, seq(2), opts=[("sack", [(seq(3), seq(k))])])
+    t0 = t.now()
+    got = t.collect(0.15)		# the RTO is at least 0.2 s away
+    rex = [s.seq for s in got if s.len]
+    t.note("resent: %s" % ", ".join(
+        "segment %d" % (1 + ((s - t.rel(1)) % 2**32) // MSS) for s in rex))
+    t.check(seq(2) in rex, "the hole (segment 2) resent")
+    t.check(all(s in (seq(2), seq(n)) for s in rex),
+            "nothing but the hole (and a tail probe) resent")
+    first = [s for s in got if s.seq == seq(2)]
+    if first:
+        t.check(first[0].time - t0 < 0.19,
+                "hole resent %.3f s after the SACKs" % (first[0].time - t0))
+    t.inject("A", p, seq(n + 1))
+    # an RTO racing the ACK may resend the hole once more, nothing else
+    late = [s for s in t.collect(0.6) if s.len]
+    t.check(all(s.seq == seq(2) for s in late),
+            "nothing resent after the ACK of everything but the hole")
+    t.expect_state(c, "ESTABLISHED")
+    if not t.is_tcp:
+        t.check(t.snmp("TCPSackRecovery") >= 1, "TCPSackRecovery counted")
+        t.check(t.snmp("TCPSACKDiscard") >= 1, "TCPSACKDiscard counted")
