@@ -14,6 +14,7 @@
 #include <net/tcp_states.h>
 #include <uapi/linux/atcp.h>
 
+#include "compat.h"
 #include "options.h"
 #include "seq.h"
 
@@ -300,6 +301,8 @@ struct atcp_sysctl {
 	int syncookies;
 	int max_syn_backlog;
 	int sack;		/* offer SACK-permitted (RFC 2018) */
+	/* congestion_control: new sockets' algorithm, its module held */
+	const struct atcp_congestion_ops *ca_default;
 };
 
 /* RFC 4022 MIB counters, plus atcp's drop reasons (/proc/net/atcp_snmp). */
@@ -451,6 +454,14 @@ bool atcp_challenge_ack_allowed(struct net *net, u32 *last);
 /* cong.c */
 struct atcp_congestion_ops;
 extern struct atcp_congestion_ops atcp_reno;
+extern struct atcp_congestion_ops atcp_cubic;
+void atcp_ca_net_init(struct net *net);
+void atcp_ca_net_exit(struct net *net);
+int atcp_ca_default_sysctl(ATCP_CTL_TABLE *table, int write, void *buffer,
+			   size_t *lenp, loff_t *ppos);
+int atcp_ca_available_sysctl(ATCP_CTL_TABLE *table, int write,
+			     void *buffer, size_t *lenp, loff_t *ppos);
+int atcp_set_congestion_control(struct sock *sk, const char *name, bool load);
 int atcp_cong_init(void);
 void atcp_cong_exit(void);
 void atcp_ca_assign(struct sock *sk);

@@ -122,13 +122,18 @@ drop:
 
 /* ---- SYN-SENT ------------------------------------------------------------ */
 
-/* The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4 fifth). */
-static void atcp_clean_rtx_queue(struct sock *sk, u32 ack)
+/*
+ * The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4
+ * fifth).  Returns the congestion-control RTT sample: the time since the
+ * newest never-retransmitted segment it acked was sent, or -1.
+ */
+static s32 atcp_clean_rtx_queue(struct sock *sk, u32 ack)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
 	u64 now = atcp_now_us();
 	bool sample = false;
+	s32 ca_rtt_us = -1;
 	u32 acked;
 
 	while ((skb = skb_peek(&as->rtx_queue))) {
@@ -151,6 +156,8 @@ static void atcp_clean_rtx_queue(struct sock *sk, u32 ack)
 			as->rtt_timing = false;
 			sample = true;
 		}
+		if (!cb->rtx)
+			ca_rtt_us = min_t(u64, now - cb->sent_us, S32_MAX);
 		__skb_unlink(skb, &as->rtx_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
 		sk_mem_uncharge(sk, skb->truesize);
@@ -158,6 +165,7 @@ static void atcp_clean_rtx_queue(struct sock *sk, u32 ack)
 	}
 	if (!sample && as->rtt_timing && seq_geq(ack, as->rtt_seq))
 		as->rtt_timing = false;
+	return ca_rtt_us;
 }
 
 /* SND.UNA advances to ack: RFC 9293 §3.10.7.4 fifth, RFC 6298 §5.2-5.3,
@@ -169,6 +177,7 @@ static void atcp_ack_advance(struct sock *sk, u32 ack)
 	u32 acked = ack - as->snd_una;
 	u32 prior_in_flight, segs;
 	u32 bytes = acked;
+	s32 ca_rtt_us;
 
 	/* The SYN is not data; Linux counts it on the active side only. */
 	if (as->parent && seq_lt(as->snd_una, as->iss + 1) &&
@@ -183,12 +192,12 @@ static void atcp_ack_advance(struct sock *sk, u32 ack)
 	/* The urgent data is acknowledged: no more URG (as Linux). */
 	if (as->urg_pending && seq_geq(ack, as->snd_up))
 		as->urg_pending = false;
-	atcp_clean_rtx_queue(sk, ack);
+	ca_rtt_us = atcp_clean_rtx_queue(sk, ack);
 	as->retransmits = 0;
 	as->backoff = 0;
 	as->probes = 0;
 	as->first_rtx_us = 0;
-	atcp_cong_on_ack(sk, ack, segs, -1, prior_in_flight);
+	atcp_cong_on_ack(sk, ack, segs, ca_rtt_us, prior_in_flight);
 
 	if (skb_queue_empty(&as->rtx_queue)) {
 		if (!as->persist)
