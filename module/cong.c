@@ -14,6 +14,7 @@
 #include <linux/sysctl.h>
 
 #include "atcp_cong.h"
+#include "trace.h"
 
 static DEFINE_SPINLOCK(atcp_ca_lock);
 static LIST_HEAD(atcp_ca_list);
@@ -300,10 +301,10 @@ void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 		};
 
 		ca->cong_control(sk, &rs);
-		return;
-	}
-	if (acked_segs && atcp_is_cwnd_limited(sk))
+	} else if (acked_segs && atcp_is_cwnd_limited(sk)) {
 		ca->cong_avoid(sk, ack, acked_segs);
+	}
+	trace_atcp_probe(sk);
 }
 
 /* RFC 5681 §3.1, RFC 6298 §5.5: a retransmission timeout. */
@@ -321,6 +322,7 @@ void atcp_ca_enter_loss(struct sock *sk)
 	as->snd_cwnd_cnt = 0;
 	as->high_seq = as->snd_nxt;
 	atcp_ca_set_state(sk, ATCP_CA_LOSS);
+	trace_atcp_probe(sk);
 }
 
 /* ---- helpers for algorithms (atcp_cong.h) ------------------------------ */

@@ -10,6 +10,7 @@
 #include <net/sock.h>
 
 #include "atcp.h"
+#include "atcp_cong.h"
 #include "compat.h"
 
 const char *const atcp_mib_name[ATCP_MIB_MAX] = {
@@ -72,7 +73,7 @@ static void atcp_show_request(struct atcp_show *s,
 			      const struct atcp_request_sock *req)
 {
 	seq_printf(s->seq,
-		   "%4d %pI4:%u %pI4:%u %s %u %u %u 0 %u %u %u %u %u 0 %u %llu 0 0 0\n",
+		   "%4d %pI4:%u %pI4:%u %s %u %u %u 0 %u %u %u %u %u 0 %u %llu 0 0 0 -\n",
 		   s->sl++, &req->c.skc_rcv_saddr, req->c.skc_num,
 		   &req->c.skc_daddr, ntohs(req->c.skc_dport),
 		   atcp_state_name[TCP_SYN_RECV], req->iss, req->iss + 1,
@@ -94,13 +95,14 @@ static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
 		return;
 	}
 	seq_printf(s->seq,
-		   "%4d %pI4:%u %pI4:%u %s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %llu\n",
+		   "%4d %pI4:%u %pI4:%u %s %u %u %u %u %u %u %u %u %u %u %u %u %u %u %llu %s\n",
 		   s->sl++, &sk->sk_rcv_saddr, sk->sk_num, &sk->sk_daddr,
 		   ntohs(sk->sk_dport), atcp_state_name[sk->sk_state],
 		   as->snd_una, as->snd_nxt, as->snd_wnd, as->snd_up,
 		   as->snd_wl1, as->snd_wl2, as->iss, as->rcv_nxt, as->rcv_wnd,
 		   as->rcv_up, as->irs, as->rto_us / 1000, as->srtt_us,
-		   as->snd_cwnd * as->mss, (unsigned long long)sock_i_ino(sk));
+		   as->snd_cwnd * as->mss, (unsigned long long)sock_i_ino(sk),
+		   as->ca_ops->name);
 }
 
 static int atcp_seq_show(struct seq_file *seq, void *v)
@@ -111,7 +113,7 @@ static int atcp_seq_show(struct seq_file *seq, void *v)
 		.net = seq_file_single_net(seq),
 	};
 
-	seq_puts(seq, "  sl local remote state snd_una snd_nxt snd_wnd snd_up snd_wl1 snd_wl2 iss rcv_nxt rcv_wnd rcv_up irs rto srtt cwnd inode\n");
+	seq_puts(seq, "  sl local remote state snd_una snd_nxt snd_wnd snd_up snd_wl1 snd_wl2 iss rcv_nxt rcv_wnd rcv_up irs rto srtt cwnd inode ca\n");
 	atcp_visit_socks(&s.v);
 	atcp_tw_seq_show(seq, s.net, s.sl);
 	return 0;
