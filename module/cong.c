@@ -272,6 +272,29 @@ void atcp_ca_event(struct sock *sk, int ev)
 }
 
 /*
+ * The send buffer follows cwnd (as Linux's tcp_sndbuf_expand): room for
+ * twice the window in full segments, unless the user fixed SO_SNDBUF,
+ * within wmem[2], not under memory pressure.  Without it a buffer sized
+ * for the initial window would hold the flight, and cwnd, there for good
+ * (the sender application limited, RFC 7661).
+ */
+static void atcp_sndbuf_expand(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 per_seg, segs, sndmem;
+
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) ||
+	    READ_ONCE(atcp_memory_pressure))
+		return;
+	segs = max3(as->snd_cwnd, as->reordering + 1, 10U);
+	per_seg = SKB_TRUESIZE(atcp_size_goal(sk) + ATCP_MAX_HEADER);
+	sndmem = min_t(u64, 2ULL * segs * per_seg,
+		       READ_ONCE(atcp_sysctl(sk)->wmem[2]));
+	if (sndmem > sk->sk_sndbuf)
+		WRITE_ONCE(sk->sk_sndbuf, sndmem);
+}
+
+/*
  * An ACK acknowledged acked_segs new segments (RFC 3465: what was acked,
  * not one per ACK); the algorithm grows cwnd, when cwnd limited what was
  * sent (RFC 7661).
@@ -301,9 +324,16 @@ void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 		};
 
 		ca->cong_control(sk, &rs);
-	} else if (acked_segs && atcp_is_cwnd_limited(sk)) {
+	} else if (acked_segs &&
+		   (atcp_is_cwnd_limited(sk) ||
+		    /* slow start: while at least half of cwnd was used,
+		     * as Linux's tcp_is_cwnd_limited()
+		     */
+		    (atcp_in_slow_start(as) &&
+		     as->snd_cwnd < 2 * prior_in_flight))) {
 		ca->cong_avoid(sk, ack, acked_segs);
 	}
+	atcp_sndbuf_expand(sk);
 	trace_atcp_probe(sk);
 }
 
