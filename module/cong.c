@@ -64,8 +64,8 @@ EXPORT_SYMBOL_GPL(atcp_unregister_congestion_control);
  * registered and load is set, ask for module "atcp-cc-<name>" first (an
  * algorithm module declares MODULE_ALIAS("atcp-cc-<name>")).
  */
-static const struct atcp_congestion_ops *atcp_ca_get(const char *name,
-						      bool load)
+static const struct atcp_congestion_ops *
+atcp_ca_get(const char *name, bool load)
 {
 	const struct atcp_congestion_ops *ca;
 

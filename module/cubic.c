@@ -31,7 +31,7 @@
 /* alpha_cubic = 3 (1 - beta) / (1 + beta) = 0.529 (§4.3), in 1/65536 */
 #define CUBIC_ALPHA		34695
 #define CUBIC_ONE		65536
-#define CUBIC_MAX_TICKS		(1U << 20)		/* 1024 s */
+#define CUBIC_MAX_TICKS		BIT(20)			/* 1024 s */
 
 /* RFC 9406 §4.3 */
 #define HSPP_MIN_RTT_THRESH	4000U			/* us */

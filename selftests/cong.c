@@ -70,7 +70,7 @@ static int sysctl_read(int proto, const char *name, char *buf, size_t len)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	ok = fgets(buf, len, f) != NULL;
+	ok = !!fgets(buf, len, f);
 	fclose(f);
 	buf[strcspn(buf, "\n")] = 0;
 	return ok ? 0 : -1;
