@@ -49,6 +49,7 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.syncookies		= 1,		/* RFC 4987 §3.6, as Linux */
 	.max_syn_backlog	= 4096,
 	.sack			= 1,		/* RFC 2018, as Linux */
+	.ecn			= 2,		/* accept only, as Linux */
 	/* half the connection table's buckets, as Linux's defaults (half
 	 * the ehash entries); rmem and wmem are init_net's (mem.c)
 	 */
@@ -99,6 +100,7 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(syncookies, SYSCTL_ZERO, &two),
 	ATCP_CTL(max_syn_backlog, &one, NULL),
 	ATCP_CTL(sack, SYSCTL_ZERO, SYSCTL_ONE),
+	ATCP_CTL(ecn, SYSCTL_ZERO, &two),
 	ATCP_VEC(rmem, rmem, 3),
 	ATCP_VEC(wmem, wmem, 3),
 	ATCP_VEC(rmem_default, rmem[1], 1),	/* rmem's default, by name */

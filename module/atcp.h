@@ -25,6 +25,8 @@
 #define ATCP_PSH	0x08
 #define ATCP_ACK	0x10
 #define ATCP_URG	0x20
+#define ATCP_ECE	0x40	/* ECN-Echo (RFC 3168 §6.1) */
+#define ATCP_CWR	0x80	/* Congestion Window Reduced */
 
 #define ATCP_HDR_LEN		20	/* header without options */
 #define ATCP_MAX_OPT_LEN	40
@@ -150,6 +152,7 @@ struct atcp_sock {
 	u8 ca_state;		/* enum atcp_ca_state */
 	bool ca_initialized;	/* ca_ops->init() ran for this connection */
 	bool cwnd_limited;	/* the last flight was limited by cwnd */
+	u8 ecn_flags;		/* ATCP_ECN_* (ecn.c, RFC 3168) */
 
 	/* Loss recovery scoreboard, in segments */
 	u32 packets_out;	/* sent and not cumulatively acknowledged */
@@ -258,6 +261,7 @@ struct atcp_request_sock {
 	bool tstamp_ok;
 	u8 snd_wscale;
 	u32 ts_recent;
+	bool ecn_ok;			/* ECN-setup SYN accepted (RFC 3168) */
 };
 
 static inline struct atcp_request_sock *atcp_rsk(const struct sock *sk)
@@ -301,6 +305,7 @@ struct atcp_sysctl {
 	int syncookies;
 	int max_syn_backlog;
 	int sack;		/* offer SACK-permitted (RFC 2018) */
+	int ecn;		/* RFC 3168: 0 off, 1 request, 2 accept */
 	/* congestion_control: new sockets' algorithm, its module held */
 	const struct atcp_congestion_ops *ca_default;
 };
@@ -474,6 +479,20 @@ void atcp_ca_event(struct sock *sk, int ev);
 void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 		      s32 rtt_us, u32 prior_in_flight);
 void atcp_ca_enter_loss(struct sock *sk);
+bool atcp_ca_enter_cwr(struct sock *sk);
+
+/* ecn.c (RFC 3168) */
+#define ATCP_ECN_OK		0x01	/* negotiated */
+#define ATCP_ECN_REQUESTED	0x02	/* our SYN asked for it */
+#define ATCP_ECN_QUEUE_CWR	0x04	/* next new data carries CWR */
+#define ATCP_ECN_DEMAND_CWR	0x08	/* CE seen: ECE until CWR arrives */
+u8 atcp_ecn_syn_flags(struct sock *sk, const struct sk_buff *skb);
+void atcp_ecn_rcv_syn(struct sock *sk, const struct sk_buff *skb);
+bool atcp_ecn_rcv_syn_request(struct sock *listener,
+			      const struct sk_buff *skb);
+void atcp_ecn_send(struct sock *sk, const struct sk_buff *skb, u8 *flags);
+void atcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb);
+void atcp_ecn_ack(struct sock *sk, const struct sk_buff *skb);
 
 static inline u32 atcp_packets_in_flight(const struct atcp_sock *as)
 {

@@ -316,6 +316,11 @@ void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 	}
 	if (as->ca_state == ATCP_CA_LOSS && !seq_lt(ack, as->high_seq))
 		atcp_ca_set_state(sk, ATCP_CA_OPEN);
+	if (as->ca_state == ATCP_CA_CWR && !seq_lt(ack, as->high_seq)) {
+		/* the window of data of the reduction is acknowledged */
+		atcp_ca_set_state(sk, ATCP_CA_OPEN);
+		atcp_ca_event(sk, ATCP_CA_EVENT_COMPLETE_CWR);
+	}
 	if (ca->cong_control) {
 		struct atcp_rate_sample rs = {
 			.acked_sacked = acked_segs,
@@ -324,7 +329,7 @@ void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 		};
 
 		ca->cong_control(sk, &rs);
-	} else if (acked_segs &&
+	} else if (acked_segs && as->ca_state != ATCP_CA_CWR &&
 		   (atcp_is_cwnd_limited(sk) ||
 		    /* slow start: while at least half of cwnd was used,
 		     * as Linux's tcp_is_cwnd_limited()
@@ -353,6 +358,29 @@ void atcp_ca_enter_loss(struct sock *sk)
 	as->high_seq = as->snd_nxt;
 	atcp_ca_set_state(sk, ATCP_CA_LOSS);
 	trace_atcp_probe(sk);
+}
+
+/*
+ * RFC 3168 §6.1.2: an ECN-Echo.  As for a loss, ssthresh from the
+ * algorithm and cwnd down to it, but no retransmission; at most once per
+ * window of data (not again until what was sent by now is acked, nor in
+ * recovery or loss, which reduced it already).  True if it reduced.
+ */
+bool atcp_ca_enter_cwr(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (as->ca_state >= ATCP_CA_CWR)
+		return false;
+	as->prior_ssthresh = as->snd_ssthresh;
+	as->prior_cwnd = as->snd_cwnd;
+	as->snd_ssthresh = as->ca_ops->ssthresh(sk);
+	as->snd_cwnd = max(min(as->snd_cwnd, as->snd_ssthresh), 1U);
+	as->snd_cwnd_cnt = 0;
+	as->high_seq = as->snd_nxt;
+	atcp_ca_set_state(sk, ATCP_CA_CWR);
+	trace_atcp_probe(sk);
+	return true;
 }
 
 /* ---- helpers for algorithms (atcp_cong.h) ------------------------------ */

@@ -282,6 +282,7 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	atcp_sync_mss(sk);
 	/* RFC 2018 §2: SACK only if both SYNs had SACK-permitted */
 	as->sack_ok &= !!(cb->opt_flags & ATCP_CBO_SACK_PERM);
+	atcp_ecn_rcv_syn(sk, skb);		/* RFC 3168 §6.1.1 */
 	as->snd_wnd = cb->wnd;
 	as->snd_max_wnd = cb->wnd;
 	as->snd_wl1 = cb->seq;
@@ -491,6 +492,7 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 			atcp_send_ack(sk);
 		return false;
 	}
+	atcp_ecn_ack(sk, skb);			/* RFC 3168 §6.1.2 */
 	if (seq_gt(ack, as->snd_una))
 		atcp_ack_advance(sk, ack);
 	if (seq_leq(as->snd_una, ack))
@@ -862,6 +864,7 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	if (!atcp_trim_to_window(sk, skb))
 		goto drop;
+	atcp_ecn_rcv(sk, skb);			/* RFC 3168 §6.1.3 */
 	if (!atcp_check_ack(sk, skb))
 		goto drop;
 	if (simopen && sk->sk_state == TCP_ESTABLISHED)
@@ -988,7 +991,7 @@ int atcp_v4_rcv(struct sk_buff *skb)
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = ntohl(th->seq);
 	cb->ack_seq = ntohl(th->ack_seq);
-	cb->flags = ((const u8 *)th)[13] & 0x3f;
+	cb->flags = ((const u8 *)th)[13];	/* with ECE, CWR */
 	cb->wnd = ntohs(th->window);
 	cb->up = ntohs(th->urg_ptr);
 	cb->opt_mss = opts.mss_seen ? max_t(u16, opts.mss, ATCP_MIN_SND_MSS) : 0;

@@ -88,6 +88,7 @@ static void atcp_reqsk_fill(struct atcp_request_sock *req, struct sock *sk,
 		       READ_ONCE(atcp_sysctl(sk)->sack);
 	req->rcv_wnd = atcp_reqsk_window(sk);
 	req->tos = READ_ONCE(inet_sk(sk)->tos);
+	req->ecn_ok = atcp_ecn_rcv_syn_request(sk, skb);
 }
 
 static enum hrtimer_restart atcp_reqsk_timer_fn(struct hrtimer *h);
@@ -122,6 +123,7 @@ static void atcp_reqsk_send_synack(struct atcp_request_sock *req)
 	struct atcp_syn_opts so = {
 		.mss = req->advmss,
 		.sack_ok = req->sack_ok,
+		.ecn = req->ecn_ok,
 	};
 
 	atcp_send_synack(read_pnet(&req->c.skc_net), req->c.skc_rcv_saddr,
@@ -401,6 +403,7 @@ static struct sock *atcp_create_child(struct sock *sk,
 	as->peer_mss = req->peer_mss;
 	as->advmss = req->advmss;
 	as->sack_ok = req->sack_ok;
+	as->ecn_flags = req->ecn_ok ? ATCP_ECN_OK : 0;
 	atcp_sync_mss(child);
 	as->segs_out = 1 + req->retrans;
 	as->total_retrans = req->retrans;

@@ -117,11 +117,13 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 
 		atcp_syn_options(sk, &so);
 		optlen = atcp_write_syn_options(opts, &so);
+		flags |= atcp_ecn_syn_flags(sk, skb);
 	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		flags |= ATCP_ACK;
 	if ((flags & ATCP_SYN) && sk->sk_state == TCP_SYN_SENT)
 		flags &= ~ATCP_ACK;
+	atcp_ecn_send(sk, skb, &flags);
 	/* RFC 9293 §3.8.6: the window of a SYN is never scaled */
 	wnd = atcp_select_window(sk);
 
@@ -347,7 +349,8 @@ void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
 		      const struct atcp_syn_opts *so, int oif, u8 tos)
 {
 	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack,
-			    ATCP_SYN | ATCP_ACK, wnd, so, oif, tos);
+			    ATCP_SYN | ATCP_ACK | (so->ecn ? ATCP_ECE : 0),
+			    wnd, so, oif, tos);
 }
 
 /*
