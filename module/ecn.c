@@ -71,9 +71,9 @@ void atcp_ecn_send(struct sock *sk, const struct sk_buff *skb, u8 *flags)
 	struct atcp_sock *as = atcp_sk(sk);
 	const struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
-	if (*flags & ATCP_SYN)
-		return;		/* atcp_ecn_syn_flags(); never ECT (§6.1.1) */
-	if (!(as->ecn_flags & ATCP_ECN_OK) || (*flags & ATCP_RST)) {
+	/* SYNs (atcp_ecn_syn_flags()) and RSTs are never ECT (§6.1.1) */
+	if (!(as->ecn_flags & ATCP_ECN_OK) ||
+	    (*flags & (ATCP_SYN | ATCP_RST))) {
 		INET_ECN_dontxmit(sk);
 		return;
 	}

@@ -7,6 +7,7 @@
 #include <linux/skbuff.h>
 #include <net/checksum.h>
 #include <net/dst.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/route.h>
 
@@ -315,7 +316,7 @@ static void atcp_send_stateless(struct net *net, __be32 saddr, __be32 daddr,
 	skb_reset_network_header(skb);
 	iph->version = 4;
 	iph->ihl = 5;
-	iph->tos = tos;
+	iph->tos = tos & ~INET_ECN_MASK;	/* no ECT: RFC 3168 §6.1.1 */
 	iph->frag_off = htons(IP_DF);
 	iph->ttl = ip4_dst_hoplimit(&rt->dst);
 	iph->protocol = atcp_ipproto;

@@ -106,11 +106,14 @@ static int has_word(const char *list, const char *word)
 	return 0;
 }
 
+static int snd_cwnd(int fd);
+
 /*
  * Send n bytes of a pattern from cli to srv (a child process writes) and
- * check every byte; returns 0 or -1.  cwnd gets the sender's final cwnd.
+ * check every byte; returns 0 or -1.  *max_cwnd gets the largest cwnd of
+ * the sender seen meanwhile (TCP_INFO of cli, read by this process).
  */
-static int transfer(int cli, int srv, long n)
+static int transfer(int cli, int srv, long n, int *max_cwnd)
 {
 	static char buf[65536];
 	long got = 0;
@@ -140,10 +143,14 @@ static int transfer(int cli, int srv, long n)
 		shutdown(cli, SHUT_WR);
 		_exit(0);
 	}
+	*max_cwnd = 0;
 	while (got < n) {
 		ssize_t r = read(srv, buf, sizeof(buf));
+		int cwnd = snd_cwnd(cli);
 		long i;
 
+		if (cwnd > *max_cwnd)
+			*max_cwnd = cwnd;
 		if (r <= 0)
 			break;
 		for (i = 0; i < r; i++)
@@ -271,13 +278,14 @@ TEST_F(cong, switch_on_connected_socket)
 {
 	long n = reduced() ? 256 << 10 : 4 << 20;
 	char name[32];
+	int cwnd;
 
 	ASSERT_EQ(0, skt_pair(variant->proto, &self->cli, &self->srv));
 	ASSERT_EQ(0, cong_set(self->cli, IPPROTO_TCP, "reno"));
 	EXPECT_STREQ("reno", cong_get(self->cli, IPPROTO_TCP, name,
 				      sizeof(name)));
-	ASSERT_EQ(0, transfer(self->cli, self->srv, n));
-	EXPECT_LT(10, snd_cwnd(self->cli));
+	ASSERT_EQ(0, transfer(self->cli, self->srv, n, &cwnd));
+	EXPECT_LT(10, cwnd);	/* reno grew it */
 	ASSERT_EQ(0, cong_set(self->cli, IPPROTO_TCP, "cubic"));
 	EXPECT_STREQ("cubic", cong_get(self->cli, IPPROTO_TCP, name,
 				       sizeof(name)));
@@ -329,7 +337,7 @@ static int hs_unload_wait(void)
 TEST(module_highspeed)
 {
 	long n = reduced() ? 256 << 10 : 8 << 20;
-	int cli, srv, cli2, srv2;
+	int cli, srv, cli2, srv2, cwnd;
 	char name[32], avail[512];
 
 	ASSERT_EQ(0, netns_mtu1500());
@@ -347,8 +355,8 @@ TEST(module_highspeed)
 	EXPECT_STREQ(HS_NAME, cong_get(cli, IPPROTO_TCP, name, sizeof(name)));
 	EXPECT_STREQ(HS_NAME, cong_get(cli, SOL_ATCP, name, sizeof(name)));
 	EXPECT_STREQ("cubic", cong_get(srv, IPPROTO_TCP, name, sizeof(name)));
-	ASSERT_EQ(0, transfer(cli, srv, n));
-	EXPECT_LT(10, snd_cwnd(cli));
+	ASSERT_EQ(0, transfer(cli, srv, n, &cwnd));
+	EXPECT_LT(10, cwnd);		/* highspeed grew it */
 	/* in use: no unload */
 	EXPECT_EQ(-EWOULDBLOCK, hs_unload());
 
@@ -361,8 +369,8 @@ TEST(module_highspeed)
 	ASSERT_EQ(0, skt_pair(IPPROTO_ATCP, &cli2, &srv2));
 	EXPECT_STREQ(HS_NAME, cong_get(cli2, IPPROTO_TCP, name, sizeof(name)));
 	EXPECT_STREQ(HS_NAME, cong_get(srv2, IPPROTO_TCP, name, sizeof(name)));
-	ASSERT_EQ(0, transfer(srv2, cli2, n));
-	EXPECT_LT(10, snd_cwnd(srv2));
+	ASSERT_EQ(0, transfer(srv2, cli2, n, &cwnd));
+	EXPECT_LT(10, cwnd);
 
 	/* the first socket lets go when it switches back */
 	ASSERT_EQ(0, cong_set(cli, IPPROTO_TCP, "cubic"));

@@ -92,7 +92,8 @@ def run(t):
         t.flow(pport=7100 + val)
         s = t.socket()
         t.connect(s)
-        t.expect(flags)
+        syn = t.expect(flags)
+        t.check_eq(ip_ecn(syn), 0, "IP ECN field of a SYN (6.1.1)")
         t.inject("SAE" if val == 1 else "SA", t.peer_isn, t.rel(1),
                  wnd=65535, opts=[("mss", 1460)])
         t.expect("A", seq=t.rel(1), ack=t.peer_isn + 1)
