@@ -35,8 +35,8 @@ KDIR ?= $(ATCP_CACHE)/k/$(KNAME)/build
 KSRC := $(ATCP_CACHE)/src/linux
 export KVER KERNEL
 
-SRCS := $(filter-out %.mod.c,$(wildcard module/*.c)) $(wildcard module/*.h) \
-	include/uapi/linux/atcp.h
+SRCS := $(filter-out %.mod.c,$(wildcard module/*.c module/cc/*.c)) \
+	$(wildcard module/*.h) include/uapi/linux/atcp.h
 
 all: modules
 
@@ -45,7 +45,9 @@ modules:
 	@if [ "$$(cat module/.atcp-kdir 2>/dev/null)" != "$(KDIR)" ]; then \
 		rm -f module/*.o module/*.ko module/*.mod module/*.mod.c \
 		      module/.*.cmd module/modules.order modules.order \
-		      Module.symvers .*.cmd; \
+		      module/cc/*.o module/cc/*.ko module/cc/*.mod \
+		      module/cc/*.mod.c module/cc/.*.cmd \
+		      module/cc/modules.order Module.symvers .*.cmd; \
 	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	@echo "$(KDIR)" > module/.atcp-kdir
@@ -153,7 +155,9 @@ lint:
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
-		rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd
+		rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd \
+		      module/cc/*.o module/cc/*.ko module/cc/*.mod* \
+		      module/cc/.*.cmd
 	rm -f module/.atcp-kdir
 	$(MAKE) -C selftests clean
 	$(MAKE) -C tools/fuzz clean

@@ -12,6 +12,7 @@
 #include <net/protocol.h>
 
 #include "atcp.h"
+#include "atcp_cong.h"
 #include "compat.h"
 
 #define CREATE_TRACE_POINTS
@@ -52,6 +53,7 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.timestamps		= 1,
 	.moderate_rcvbuf	= 1,
 	.dsack			= 1,		/* RFC 2883, as Linux */
+	.ecn			= 2,		/* accept only, as Linux */
 	/* half the connection table's buckets, as Linux's defaults (half
 	 * the ehash entries); rmem and wmem are init_net's (mem.c)
 	 */
@@ -106,12 +108,27 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(timestamps, SYSCTL_ZERO, SYSCTL_ONE),
 	ATCP_CTL(moderate_rcvbuf, SYSCTL_ZERO, SYSCTL_ONE),
 	ATCP_CTL(dsack, SYSCTL_ZERO, SYSCTL_ONE),
+	ATCP_CTL(ecn, SYSCTL_ZERO, &two),
 	ATCP_VEC(rmem, rmem, 3),
 	ATCP_VEC(wmem, wmem, 3),
 	ATCP_VEC(rmem_default, rmem[1], 1),	/* rmem's default, by name */
 	ATCP_VEC(wmem_default, wmem[1], 1),
 	ATCP_CTL(max_orphans, SYSCTL_ZERO, NULL),
 	ATCP_CTL(max_tw_buckets, SYSCTL_ZERO, NULL),
+	{	/* the default algorithm of new sockets, by name */
+		.procname	= "congestion_control",
+		.data		= (void *)offsetof(struct atcp_sysctl, ca_default),
+		.maxlen		= ATCP_CA_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= atcp_ca_default_sysctl,
+	},
+	{	/* the registered algorithms */
+		.procname	= "available_congestion_control",
+		.data		= (void *)offsetof(struct atcp_sysctl, ca_default),
+		.maxlen		= 16 * ATCP_CA_NAME_MAX,
+		.mode		= 0444,
+		.proc_handler	= atcp_ca_available_sysctl,
+	},
 	/* init_net only, as tcp_mem: the protocol's pages, all netns */
 	{
 		.procname	= "mem",
@@ -146,9 +163,10 @@ static int __net_init atcp_net_init(struct net *net)
 	atomic_set(&an->orphans, 0);
 	atomic_set(&an->tw_count, 0);
 	spin_lock_init(&an->challenge_lock);
+	atcp_ca_net_init(net);
 	an->mib = __alloc_percpu(sizeof(u64) * ATCP_MIB_MAX, sizeof(u64));
 	if (!an->mib)
-		return -ENOMEM;
+		goto out_ca;
 	t = kmemdup(atcp_sysctl_template, sizeof(atcp_sysctl_template),
 		    GFP_KERNEL);
 	if (!t)
@@ -174,6 +192,8 @@ out_table:
 	kfree(t);
 out_mib:
 	free_percpu(an->mib);
+out_ca:
+	atcp_ca_net_exit(net);
 	return err;
 }
 
@@ -192,6 +212,7 @@ static void __net_exit atcp_net_exit(struct net *net)
 	unregister_net_sysctl_table(an->sysctl_hdr);
 	kfree(t);
 	free_percpu(an->mib);
+	atcp_ca_net_exit(net);
 }
 
 static struct pernet_operations atcp_net_ops = {

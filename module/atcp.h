@@ -15,6 +15,7 @@
 #include <net/tcp_states.h>
 #include <uapi/linux/atcp.h>
 
+#include "compat.h"
 #include "options.h"
 #include "recovery.h"
 #include "seq.h"
@@ -26,6 +27,8 @@
 #define ATCP_PSH	0x08
 #define ATCP_ACK	0x10
 #define ATCP_URG	0x20
+#define ATCP_ECE	0x40	/* ECN-Echo (RFC 3168 §6.1) */
+#define ATCP_CWR	0x80	/* Congestion Window Reduced */
 
 #define ATCP_HDR_LEN		20	/* header without options */
 #define ATCP_MAX_OPT_LEN	40
@@ -155,6 +158,7 @@ struct atcp_sock {
 	u8 ca_state;		/* enum atcp_ca_state */
 	bool ca_initialized;	/* ca_ops->init() ran for this connection */
 	bool cwnd_limited;	/* the last flight was limited by cwnd */
+	u8 ecn_flags;		/* ATCP_ECN_* (ecn.c, RFC 3168) */
 
 	/* Loss recovery scoreboard, in segments */
 	u32 packets_out;	/* sent and not cumulatively acknowledged */
@@ -284,6 +288,7 @@ struct atcp_request_sock {
 	u8 rcv_wscale;			/* ours, offered on the SYN,ACK */
 	u32 ts_recent;
 	u32 ts_offset;			/* our TSval clock's offset */
+	bool ecn_ok;			/* ECN-setup SYN accepted (RFC 3168) */
 };
 
 static inline struct atcp_request_sock *atcp_rsk(const struct sock *sk)
@@ -331,6 +336,9 @@ struct atcp_sysctl {
 	int timestamps;		/* offer timestamps (RFC 7323 §3) */
 	int moderate_rcvbuf;	/* receive-buffer auto-tuning */
 	int dsack;		/* send D-SACK blocks (RFC 2883) */
+	int ecn;		/* RFC 3168: 0 off, 1 request, 2 accept */
+	/* congestion_control: new sockets' algorithm, its module held */
+	const struct atcp_congestion_ops *ca_default;
 };
 
 /* RFC 4022 MIB counters, plus atcp's drop reasons (/proc/net/atcp_snmp). */
@@ -520,6 +528,14 @@ bool atcp_challenge_ack_allowed(struct net *net, u32 *last);
 /* cong.c */
 struct atcp_congestion_ops;
 extern struct atcp_congestion_ops atcp_reno;
+extern struct atcp_congestion_ops atcp_cubic;
+void atcp_ca_net_init(struct net *net);
+void atcp_ca_net_exit(struct net *net);
+int atcp_ca_default_sysctl(ATCP_CTL_TABLE *table, int write, void *buffer,
+			   size_t *lenp, loff_t *ppos);
+int atcp_ca_available_sysctl(ATCP_CTL_TABLE *table, int write,
+			     void *buffer, size_t *lenp, loff_t *ppos);
+int atcp_set_congestion_control(struct sock *sk, const char *name, bool load);
 int atcp_cong_init(void);
 void atcp_cong_exit(void);
 void atcp_ca_assign(struct sock *sk);
@@ -532,6 +548,20 @@ void atcp_ca_event(struct sock *sk, int ev);
 void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 		      s32 rtt_us, u32 prior_in_flight);
 void atcp_ca_enter_loss(struct sock *sk);
+bool atcp_ca_enter_cwr(struct sock *sk);
+
+/* ecn.c (RFC 3168) */
+#define ATCP_ECN_OK		0x01	/* negotiated */
+#define ATCP_ECN_REQUESTED	0x02	/* our SYN asked for it */
+#define ATCP_ECN_QUEUE_CWR	0x04	/* next new data carries CWR */
+#define ATCP_ECN_DEMAND_CWR	0x08	/* CE seen: ECE until CWR arrives */
+u8 atcp_ecn_syn_flags(struct sock *sk, const struct sk_buff *skb);
+void atcp_ecn_rcv_syn(struct sock *sk, const struct sk_buff *skb);
+bool atcp_ecn_rcv_syn_request(struct sock *listener,
+			      const struct sk_buff *skb);
+void atcp_ecn_send(struct sock *sk, const struct sk_buff *skb, u8 *flags);
+void atcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb);
+void atcp_ecn_ack(struct sock *sk, const struct sk_buff *skb);
 
 static inline u32 atcp_packets_in_flight(const struct atcp_sock *as)
 {

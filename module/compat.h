@@ -76,6 +76,13 @@ static inline int atcp_accept(struct socket *sock, struct socket *newsock,
 }
 #endif
 
+/* proc_handler takes a const table since 6.11. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define ATCP_CTL_TABLE const struct ctl_table
+#else
+#define ATCP_CTL_TABLE struct ctl_table
+#endif
+
 /* Sysctl tables lost their terminating sentinel in 6.6 (sized register). */
 static inline struct ctl_table_header *
 atcp_register_sysctl(struct net *net, const char *path, struct ctl_table *t,

@@ -6,10 +6,15 @@
  * RFC 3465's byte counting, in segments).  Other algorithms register with
  * atcp_register_congestion_control(), from their own module if they like.
  */
+#include <linux/kmod.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/sysctl.h>
 
 #include "atcp_cong.h"
+#include "trace.h"
 
 static DEFINE_SPINLOCK(atcp_ca_lock);
 static LIST_HEAD(atcp_ca_list);
@@ -54,11 +59,156 @@ void atcp_unregister_congestion_control(struct atcp_congestion_ops *ca)
 }
 EXPORT_SYMBOL_GPL(atcp_unregister_congestion_control);
 
-/* A new socket takes the default algorithm (Reno until one is chosen). */
+/*
+ * The algorithm called name, with a reference on its module; if none is
+ * registered and load is set, ask for module "atcp-cc-<name>" first (an
+ * algorithm module declares MODULE_ALIAS("atcp-cc-<name>")).
+ */
+static const struct atcp_congestion_ops *
+atcp_ca_get(const char *name, bool load)
+{
+	const struct atcp_congestion_ops *ca;
+
+	rcu_read_lock();
+	ca = atcp_ca_find(name);
+	if (ca && !try_module_get(ca->owner))
+		ca = NULL;
+	rcu_read_unlock();
+	if (ca || !load)
+		return ca;
+	request_module("atcp-cc-%s", name);
+	return atcp_ca_get(name, false);
+}
+
+/*
+ * A netns's default algorithm, sysctl net.atcp.congestion_control: the
+ * netns holds its module (as Linux), so an algorithm that is some netns's
+ * default cannot be unloaded.  A new netns starts with init_net's.
+ */
+void atcp_ca_net_init(struct net *net)
+{
+	const struct atcp_congestion_ops *ca, **dflt;
+
+	dflt = &atcp_pernet(net)->sysctl.ca_default;
+	*dflt = &atcp_cubic;
+	if (net_eq(net, &init_net))
+		return;
+	rcu_read_lock();
+	ca = READ_ONCE(atcp_pernet(&init_net)->sysctl.ca_default);
+	if (try_module_get(ca->owner))
+		*dflt = ca;
+	rcu_read_unlock();
+}
+
+void atcp_ca_net_exit(struct net *net)
+{
+	module_put(atcp_pernet(net)->sysctl.ca_default->owner);
+}
+
+static DEFINE_MUTEX(atcp_ca_default_mutex);
+
+static int atcp_ca_set_default(const struct atcp_congestion_ops **dflt,
+			       const char *name)
+{
+	const struct atcp_congestion_ops *ca, *old;
+
+	ca = atcp_ca_get(name, true);
+	if (!ca)
+		return -ENOENT;
+	mutex_lock(&atcp_ca_default_mutex);
+	old = *dflt;
+	WRITE_ONCE(*dflt, ca);
+	mutex_unlock(&atcp_ca_default_mutex);
+	module_put(old->owner);
+	return 0;
+}
+
+/* sysctl net.atcp.congestion_control: read or set the netns default. */
+int atcp_ca_default_sysctl(ATCP_CTL_TABLE *table, int write, void *buffer,
+			   size_t *lenp, loff_t *ppos)
+{
+	const struct atcp_congestion_ops **dflt = table->data;
+	char name[ATCP_CA_NAME_MAX];
+	struct ctl_table tbl = {
+		.data	= name,
+		.maxlen	= ATCP_CA_NAME_MAX,
+	};
+	int err;
+
+	mutex_lock(&atcp_ca_default_mutex);
+	strscpy(name, (*dflt)->name, sizeof(name));
+	mutex_unlock(&atcp_ca_default_mutex);
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (write && !err)
+		err = atcp_ca_set_default(dflt, name);
+	return err;
+}
+
+/* sysctl net.atcp.available_congestion_control: the registered names. */
+int atcp_ca_available_sysctl(ATCP_CTL_TABLE *table, int write,
+			     void *buffer, size_t *lenp, loff_t *ppos)
+{
+	const struct atcp_congestion_ops *ca;
+	size_t max = 16 * ATCP_CA_NAME_MAX, off = 0;
+	struct ctl_table tbl = { .maxlen = max };
+	int err;
+
+	tbl.data = kmalloc(max, GFP_USER);
+	if (!tbl.data)
+		return -ENOMEM;
+	*(char *)tbl.data = '\0';
+	rcu_read_lock();
+	list_for_each_entry_rcu(ca, &atcp_ca_list, list)
+		off += scnprintf(tbl.data + off, max - off, "%s%s",
+				 off ? " " : "", ca->name);
+	rcu_read_unlock();
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	kfree(tbl.data);
+	return err;
+}
+
+/* A new socket takes its netns's default algorithm (Reno if it is going). */
 void atcp_ca_assign(struct sock *sk)
 {
-	atcp_sk(sk)->ca_ops = &atcp_reno;
-	__module_get(atcp_reno.owner);
+	const struct atcp_congestion_ops *ca;
+
+	rcu_read_lock();
+	ca = READ_ONCE(atcp_sysctl(sk)->ca_default);
+	if (!try_module_get(ca->owner))
+		ca = &atcp_reno;
+	rcu_read_unlock();
+	atcp_sk(sk)->ca_ops = ca;
+}
+
+/*
+ * TCP_CONGESTION: the socket switches to the algorithm called name
+ * (-ENOENT if there is none, as Linux).  On a running connection the old
+ * algorithm's state is released and the new one starts from the current
+ * cwnd and ssthresh; the old module is let go.
+ */
+int atcp_set_congestion_control(struct sock *sk, const char *name, bool load)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	const struct atcp_congestion_ops *ca, *old = as->ca_ops;
+	bool running = as->ca_initialized;
+
+	ca = atcp_ca_get(name, load);
+	if (!ca)
+		return -ENOENT;
+	if (ca == old) {
+		module_put(ca->owner);
+		return 0;
+	}
+	atcp_ca_release(sk);
+	as->ca_ops = ca;
+	module_put(old->owner);
+	memset(as->ca_priv, 0, sizeof(as->ca_priv));
+	if (running) {
+		if (ca->init)
+			ca->init(sk);
+		as->ca_initialized = true;
+	}
+	return 0;
 }
 
 /* A listener's child shares the algorithm: it takes its own reference. */
@@ -76,6 +226,7 @@ void atcp_ca_destruct(struct sock *sk)
 	struct atcp_sock *as = atcp_sk(sk);
 
 	if (as->ca_ops) {
+		atcp_ca_release(sk);
 		module_put(as->ca_ops->owner);
 		as->ca_ops = NULL;
 	}
@@ -142,6 +293,11 @@ void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 	}
 	if (as->ca_state == ATCP_CA_LOSS && !seq_lt(ack, as->high_seq))
 		atcp_ca_set_state(sk, ATCP_CA_OPEN);
+	if (as->ca_state == ATCP_CA_CWR && !seq_lt(ack, as->high_seq)) {
+		/* the window of data of the reduction is acknowledged */
+		atcp_ca_set_state(sk, ATCP_CA_OPEN);
+		atcp_ca_event(sk, ATCP_CA_EVENT_COMPLETE_CWR);
+	}
 	if (ca->cong_control) {
 		struct atcp_rate_sample rs = {
 			.acked_sacked = acked_segs,
@@ -150,13 +306,20 @@ void atcp_cong_on_ack(struct sock *sk, u32 ack, u32 acked_segs,
 		};
 
 		ca->cong_control(sk, &rs);
-		return;
-	}
-	/* during recovery PRR sets cwnd (recovery.c, RFC 6937) */
-	if (as->ca_state == ATCP_CA_RECOVERY || as->ca_state == ATCP_CA_CWR)
-		return;
-	if (acked_segs && atcp_is_cwnd_limited(sk))
+	} else if (acked_segs &&
+		   /* PRR sets cwnd in recovery and CWR (recovery.c, RFC 6937) */
+		   as->ca_state != ATCP_CA_RECOVERY &&
+		   as->ca_state != ATCP_CA_CWR &&
+		   (atcp_is_cwnd_limited(sk) ||
+		    /* slow start: while at least half of cwnd was used,
+		     * as Linux's tcp_is_cwnd_limited()
+		     */
+		    (atcp_in_slow_start(as) &&
+		     as->snd_cwnd < 2 * prior_in_flight))) {
 		ca->cong_avoid(sk, ack, acked_segs);
+	}
+	atcp_sndbuf_expand(sk);
+	trace_atcp_probe(sk);
 }
 
 /* RFC 5681 §3.1, RFC 6298 §5.5: a retransmission timeout. */
@@ -174,6 +337,30 @@ void atcp_ca_enter_loss(struct sock *sk)
 	as->snd_cwnd_cnt = 0;
 	as->high_seq = as->snd_nxt;
 	atcp_ca_set_state(sk, ATCP_CA_LOSS);
+	trace_atcp_probe(sk);
+}
+
+/*
+ * RFC 3168 §6.1.2: an ECN-Echo.  As for a loss, ssthresh from the
+ * algorithm and cwnd down to it, but no retransmission; at most once per
+ * window of data (not again until what was sent by now is acked, nor in
+ * recovery or loss, which reduced it already).  True if it reduced.
+ */
+bool atcp_ca_enter_cwr(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (as->ca_state >= ATCP_CA_CWR)
+		return false;
+	as->prior_ssthresh = as->snd_ssthresh;
+	as->prior_cwnd = as->snd_cwnd;
+	as->snd_ssthresh = as->ca_ops->ssthresh(sk);
+	as->snd_cwnd = max(min(as->snd_cwnd, as->snd_ssthresh), 1U);
+	as->snd_cwnd_cnt = 0;
+	as->high_seq = as->snd_nxt;
+	atcp_ca_set_state(sk, ATCP_CA_CWR);
+	trace_atcp_probe(sk);
+	return true;
 }
 
 /* ---- helpers for algorithms (atcp_cong.h) ------------------------------ */
@@ -259,10 +446,19 @@ struct atcp_congestion_ops atcp_reno = {
 
 int atcp_cong_init(void)
 {
-	return atcp_register_congestion_control(&atcp_reno);
+	int err;
+
+	err = atcp_register_congestion_control(&atcp_cubic);
+	if (err)
+		return err;
+	err = atcp_register_congestion_control(&atcp_reno);
+	if (err)
+		atcp_unregister_congestion_control(&atcp_cubic);
+	return err;
 }
 
 void atcp_cong_exit(void)
 {
 	atcp_unregister_congestion_control(&atcp_reno);
+	atcp_unregister_congestion_control(&atcp_cubic);
 }

@@ -122,11 +122,15 @@ drop:
 
 /* ---- SYN-SENT ------------------------------------------------------------ */
 
-/* The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4
- * fifth); returns how many left the queue, and in *timed whether one of
- * them was timed (an RTT sample, RFC 6298).
+/*
+ * The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4
+ * fifth).  Returns how many left the queue; *timed: whether one of them
+ * was timed (an RTT sample, RFC 6298); *ca_rtt_us: the congestion-control
+ * RTT sample, the time since the newest never-retransmitted segment it
+ * acked was sent, or -1.
  */
-static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed)
+static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
+				s32 *ca_rtt_us)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
@@ -154,6 +158,8 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed)
 			as->rtt_timing = false;
 			sample = true;
 		}
+		if (!cb->rtx)
+			*ca_rtt_us = min_t(u64, now - cb->sent_us, S32_MAX);
 		atcp_rtx_unlink(sk, skb);	/* off the scoreboard */
 		segs++;
 		__skb_unlink(skb, &as->rtx_queue);
@@ -176,6 +182,7 @@ static bool atcp_ack_advance(struct sock *sk, u32 ack)
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 prior_in_flight, segs;
 	u32 bytes = ack - as->snd_una;
+	s32 ca_rtt_us = -1;
 	bool sample;
 
 	/* The SYN is not data; Linux counts it on the active side only. */
@@ -189,12 +196,12 @@ static bool atcp_ack_advance(struct sock *sk, u32 ack)
 	/* The urgent data is acknowledged: no more URG (as Linux). */
 	if (as->urg_pending && seq_geq(ack, as->snd_up))
 		as->urg_pending = false;
-	segs = atcp_clean_rtx_queue(sk, ack, &sample);
+	segs = atcp_clean_rtx_queue(sk, ack, &sample, &ca_rtt_us);
 	as->retransmits = 0;
 	as->backoff = 0;
 	as->probes = 0;
 	as->first_rtx_us = 0;
-	atcp_cong_on_ack(sk, ack, segs, -1, prior_in_flight);
+	atcp_cong_on_ack(sk, ack, segs, ca_rtt_us, prior_in_flight);
 
 	if (skb_queue_empty(&as->rtx_queue)) {
 		if (!as->persist)
@@ -282,6 +289,7 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	/* RFC 2018 §2: SACK only if both SYNs had SACK-permitted */
 	as->sack_ok &= !!(cb->opt_flags & ATCP_CBO_SACK_PERM);
 	atcp_opts_synack(sk, skb);	/* RFC 7323 §2.2, §3.2 */
+	atcp_ecn_rcv_syn(sk, skb);	/* RFC 3168 §6.1.1 */
 	as->snd_wnd = cb->wnd;
 	as->snd_max_wnd = cb->wnd;
 	as->snd_wl1 = cb->seq;
@@ -493,6 +501,7 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 	prior_una = as->snd_una;
 	prior_wnd = as->snd_wnd;
 	atcp_loss_ack_begin(sk, skb);		/* SACK blocks (RFC 2018) */
+	atcp_ecn_ack(sk, skb);			/* RFC 3168 §6.1.2 */
 	/* RFC 7323 §4.1: the echoed timestamp times what the clock could
 	 * not (a retransmission)
 	 */
@@ -913,6 +922,7 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	atcp_ts_store_recent(sk, skb);	/* RFC 7323 §4.3, §5.3 R3 */
 	if (!atcp_trim_to_window(sk, skb))
 		goto drop;
+	atcp_ecn_rcv(sk, skb);			/* RFC 3168 §6.1.3 */
 	if (!atcp_check_ack(sk, skb))
 		goto drop;
 	if (simopen && sk->sk_state == TCP_ESTABLISHED)
@@ -1039,7 +1049,7 @@ int atcp_v4_rcv(struct sk_buff *skb)
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = ntohl(th->seq);
 	cb->ack_seq = ntohl(th->ack_seq);
-	cb->flags = ((const u8 *)th)[13] & 0x3f;
+	cb->flags = ((const u8 *)th)[13];	/* with ECE, CWR */
 	cb->wnd = ntohs(th->window);
 	cb->up = ntohs(th->urg_ptr);
 	cb->opt_mss = opts.mss_seen ? max_t(u16, opts.mss, ATCP_MIN_SND_MSS) : 0;

@@ -102,6 +102,7 @@ static void atcp_reqsk_fill(struct atcp_request_sock *req, struct sock *sk,
 	req->ts_offset = atcp_ts_offset(iph->daddr, iph->saddr);
 	req->rcv_wnd = atcp_reqsk_window(sk);
 	req->tos = READ_ONCE(inet_sk(sk)->tos);
+	req->ecn_ok = atcp_ecn_rcv_syn_request(sk, skb);
 }
 
 static enum hrtimer_restart atcp_reqsk_timer_fn(struct hrtimer *h);
@@ -141,6 +142,7 @@ static void atcp_reqsk_send_synack(struct atcp_request_sock *req)
 		.ts_ok = req->tstamp_ok,
 		.tsval = atcp_ts_now() + req->ts_offset,
 		.tsecr = req->ts_recent,
+		.ecn = req->ecn_ok,
 	};
 
 	atcp_send_synack(read_pnet(&req->c.skc_net), req->c.skc_rcv_saddr,
@@ -454,6 +456,7 @@ static struct sock *atcp_create_child(struct sock *sk,
 	as->ts_recent = req->ts_recent;
 	as->ts_recent_stamp = atcp_now_us();
 	as->ts_offset = req->ts_offset;
+	as->ecn_flags = req->ecn_ok ? ATCP_ECN_OK : 0;
 	atcp_sync_mss(child);
 	as->segs_out = 1 + req->retrans;
 	as->total_retrans = req->retrans;

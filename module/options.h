@@ -60,6 +60,7 @@ struct atcp_syn_opts {
 	bool ts_ok;
 	u32 tsval;
 	u32 tsecr;
+	bool ecn;	/* SYN,ACK: ECE (RFC 3168 §6.1.1); not an option */
 };
 
 int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o);

@@ -7,6 +7,7 @@
 #include <linux/skbuff.h>
 #include <net/checksum.h>
 #include <net/dst.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/route.h>
 
@@ -141,6 +142,7 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 
 		atcp_syn_options(sk, &so);
 		optlen = atcp_write_syn_options(opts, &so);
+		flags |= atcp_ecn_syn_flags(sk, skb);
 	} else {
 		/* RFC 7323 §3.2: TSopt in every segment once agreed (in a
 		 * RST of the connection too, as Linux); RFC 2018 §4, RFC
@@ -160,6 +162,7 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		flags |= ATCP_ACK;
 	if ((flags & ATCP_SYN) && sk->sk_state == TCP_SYN_SENT)
 		flags &= ~ATCP_ACK;
+	atcp_ecn_send(sk, skb, &flags);
 	/* RFC 7323 §2.2: the window of a SYN is never scaled */
 	wnd = atcp_window_field(sk, flags & ATCP_SYN);
 
@@ -359,7 +362,7 @@ static void atcp_send_stateless(struct net *net, __be32 saddr, __be32 daddr,
 	skb_reset_network_header(skb);
 	iph->version = 4;
 	iph->ihl = 5;
-	iph->tos = tos;
+	iph->tos = tos & ~INET_ECN_MASK;	/* no ECT: RFC 3168 §6.1.1 */
 	iph->frag_off = htons(IP_DF);
 	iph->ttl = ip4_dst_hoplimit(&rt->dst);
 	iph->protocol = atcp_ipproto;
@@ -406,7 +409,8 @@ void atcp_send_synack(struct net *net, __be32 saddr, __be32 daddr,
 		      const struct atcp_syn_opts *so, int oif, u8 tos)
 {
 	atcp_send_stateless(net, saddr, daddr, sport, dport, seq, ack,
-			    ATCP_SYN | ATCP_ACK, wnd, so, NULL, oif, tos);
+			    ATCP_SYN | ATCP_ACK | (so->ecn ? ATCP_ECE : 0),
+			    wnd, so, NULL, oif, tos);
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <net/sock.h>
 
 #include "atcp.h"
+#include "atcp_cong.h"
 #include "compat.h"
 
 const char *const atcp_mib_name[ATCP_MIB_MAX] = {
@@ -107,8 +108,10 @@ static void atcp_show_request(struct atcp_show *s,
 		   (unsigned long long)READ_ONCE(atcp_sysctl(req->listener)->rto_init_ms)
 		   << min_t(u8, req->retrans, 20));
 	atcp_show_opts(s->seq, req->sack_ok, req->tstamp_ok, req->wscale_ok);
-	seq_printf(s->seq, " %u %u %u %u\n", req->snd_wscale, req->rcv_wscale,
-		   req->ts_recent, READ_ONCE(req->listener->sk_rcvbuf));
+	/* no algorithm yet: "-" for ca */
+	seq_printf(s->seq, " %u %u %u %u -\n", req->snd_wscale,
+		   req->rcv_wscale, req->ts_recent,
+		   READ_ONCE(req->listener->sk_rcvbuf));
 }
 
 static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
@@ -136,8 +139,9 @@ static void atcp_show_sock(struct atcp_visitor *v, struct sock *sk)
 	else
 		atcp_show_opts(s->seq, as->sack_ok, as->tstamp_ok,
 			       as->wscale_ok);
-	seq_printf(s->seq, " %u %u %u %u\n", as->snd_wscale, as->rcv_wscale,
-		   as->ts_recent, READ_ONCE(sk->sk_rcvbuf));
+	seq_printf(s->seq, " %u %u %u %u %s\n", as->snd_wscale,
+		   as->rcv_wscale, as->ts_recent, READ_ONCE(sk->sk_rcvbuf),
+		   as->ca_ops->name);
 }
 
 static int atcp_seq_show(struct seq_file *seq, void *v)
@@ -148,7 +152,7 @@ static int atcp_seq_show(struct seq_file *seq, void *v)
 		.net = seq_file_single_net(seq),
 	};
 
-	seq_puts(seq, "  sl local remote state snd_una snd_nxt snd_wnd snd_up snd_wl1 snd_wl2 iss rcv_nxt rcv_wnd rcv_up irs rto srtt cwnd inode opts snd_wscale rcv_wscale ts_recent rcvbuf\n");
+	seq_puts(seq, "  sl local remote state snd_una snd_nxt snd_wnd snd_up snd_wl1 snd_wl2 iss rcv_nxt rcv_wnd rcv_up irs rto srtt cwnd inode opts snd_wscale rcv_wscale ts_recent rcvbuf ca\n");
 	atcp_visit_socks(&s.v);
 	atcp_tw_seq_show(seq, s.net, s.sl);
 	return 0;

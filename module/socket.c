@@ -1028,6 +1028,30 @@ orphan:
 
 /* ---- options, status, poll, ioctl ------------------------------------------------ */
 
+/* TCP_CONGESTION: an algorithm by name, as Linux (the name need not end
+ * in NUL; loading its module takes CAP_NET_ADMIN).
+ */
+static int atcp_setsockopt_congestion(struct sock *sk, sockptr_t optval,
+				      unsigned int optlen)
+{
+	char name[ATCP_CA_NAME_MAX];
+	int err;
+
+	if (optlen < 1)
+		return -EINVAL;
+	err = strncpy_from_sockptr(name, optval,
+				   min_t(long, ATCP_CA_NAME_MAX - 1, optlen));
+	if (err < 0)
+		return -EFAULT;
+	name[err] = 0;
+	lock_sock(sk);
+	err = atcp_set_congestion_control(sk, name,
+					  ns_capable(sock_net(sk)->user_ns,
+						     CAP_NET_ADMIN));
+	release_sock(sk);
+	return err;
+}
+
 static int atcp_setsockopt(struct sock *sk, int level, int optname,
 			   sockptr_t optval, unsigned int optlen)
 {
@@ -1036,6 +1060,8 @@ static int atcp_setsockopt(struct sock *sk, int level, int optname,
 
 	if (level != SOL_TCP && level != SOL_ATCP)
 		return ip_setsockopt(sk, level, optname, optval, optlen);
+	if (optname == TCP_CONGESTION)
+		return atcp_setsockopt_congestion(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -1203,6 +1229,13 @@ static int atcp_getsockopt(struct sock *sk, int level, int optname,
 	case TCP_QUICKACK:
 		val = !!as->quickack;
 		break;
+	case TCP_CONGESTION:
+		/* the name, NUL-padded to len (as Linux) */
+		len = min_t(unsigned int, len, ATCP_CA_NAME_MAX);
+		if (put_user(len, optlen) ||
+		    copy_to_user(optval, as->ca_ops->name, len))
+			return -EFAULT;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}

@@ -351,7 +351,7 @@ int atcp_tw_seq_show(struct seq_file *seq, struct net *net, int sl)
 				continue;
 			left = ktime_to_ms(hrtimer_get_remaining(&tw->timer));
 			seq_printf(seq,
-				   "%4d %pI4:%u %pI4:%u %s - %u - - - - - %u - - - - - - 0 expires=%lldms\n",
+				   "%4d %pI4:%u %pI4:%u %s - %u - - - - - %u - - - - - - 0 - - - - - - expires=%lldms\n",
 				   sl++, &tw->laddr, ntohs(tw->lport),
 				   &tw->raddr, ntohs(tw->rport), "TIME-WAIT",
 				   tw->snd_nxt, tw->rcv_nxt, left);

@@ -6,6 +6,8 @@
  *   atcp:atcp_state_change  sk=... 10.0.0.1:5000 > 10.0.0.2:80 SYN-SENT -> ESTABLISHED
  *   atcp:atcp_segment       out 10.0.0.1:5000 > 10.0.0.2:80 seq=.. ack=.. len=..
  *                           wnd=.. up=.. flags=SYN,ACK mss=1460
+ *   atcp:atcp_probe         10.0.0.1:5000 > 10.0.0.2:80 snd_una=.. snd_nxt=..
+ *                           cwnd=.. ssthresh=.. snd_wnd=.. srtt=.. ...
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM atcp
@@ -16,6 +18,8 @@
 #include <linux/tcp.h>
 #include <linux/tracepoint.h>
 #include <net/sock.h>
+
+#include "atcp.h"
 
 TRACE_DEFINE_ENUM(TCP_ESTABLISHED);
 TRACE_DEFINE_ENUM(TCP_SYN_SENT);
@@ -28,6 +32,11 @@ TRACE_DEFINE_ENUM(TCP_CLOSE_WAIT);
 TRACE_DEFINE_ENUM(TCP_LAST_ACK);
 TRACE_DEFINE_ENUM(TCP_LISTEN);
 TRACE_DEFINE_ENUM(TCP_CLOSING);
+TRACE_DEFINE_ENUM(TCP_CA_Open);
+TRACE_DEFINE_ENUM(TCP_CA_Disorder);
+TRACE_DEFINE_ENUM(TCP_CA_CWR);
+TRACE_DEFINE_ENUM(TCP_CA_Recovery);
+TRACE_DEFINE_ENUM(TCP_CA_Loss);
 
 #define atcp_show_state(s)						\
 	__print_symbolic(s,						\
@@ -130,6 +139,68 @@ TRACE_EVENT(atcp_segment,
 				{ 0x10, "ACK" }, { 0x20, "URG" }),
 		  __entry->mss, __entry->ws, __entry->sackok, __entry->ts,
 		  __entry->tsval, __entry->tsecr)
+);
+
+/*
+ * After each ACK that acknowledged data (and at a retransmission
+ * timeout): the congestion state of the connection, as tcp:tcp_probe
+ * shows Linux's; cwnd and ssthresh in segments, srtt in us.
+ */
+TRACE_EVENT(atcp_probe,
+	    TP_PROTO(const struct sock *sk),
+	TP_ARGS(sk),
+	TP_STRUCT__entry(
+		__field(const void *, skaddr)
+		__array(u8, saddr, 4)
+		__array(u8, daddr, 4)
+		__field(u16, sport)
+		__field(u16, dport)
+		__field(u32, snd_nxt)
+		__field(u32, snd_una)
+		__field(u32, snd_cwnd)
+		__field(u32, ssthresh)
+		__field(u32, snd_wnd)
+		__field(u32, srtt)
+		__field(u32, in_flight)
+		__field(u32, flight_bytes)
+		__field(u32, sacked_out)
+		__field(u32, lost_out)
+		__field(u32, mss)
+		__field(u8, ca_state)
+	),
+	TP_fast_assign(
+		const struct atcp_sock *as = atcp_sk(sk);
+
+		__entry->skaddr = sk;
+		memcpy(__entry->saddr, &sk->sk_rcv_saddr, 4);
+		memcpy(__entry->daddr, &sk->sk_daddr, 4);
+		__entry->sport = sk->sk_num;
+		__entry->dport = ntohs(sk->sk_dport);
+		__entry->snd_nxt = as->snd_nxt;
+		__entry->snd_una = as->snd_una;
+		__entry->snd_cwnd = as->snd_cwnd;
+		__entry->ssthresh = as->snd_ssthresh;
+		__entry->snd_wnd = as->snd_wnd;
+		__entry->srtt = as->srtt_us;
+		__entry->in_flight = atcp_packets_in_flight(as);
+		__entry->flight_bytes = as->snd_nxt - as->snd_una;
+		__entry->sacked_out = as->sacked_out;
+		__entry->lost_out = as->lost_out;
+		__entry->mss = as->mss;
+		__entry->ca_state = as->ca_state;
+	),
+	TP_printk("%pI4:%u > %pI4:%u snd_una=%u snd_nxt=%u cwnd=%u ssthresh=%u snd_wnd=%u srtt=%u in_flight=%u flight_bytes=%u sacked=%u lost=%u mss=%u ca_state=%s",
+		  __entry->saddr, __entry->sport, __entry->daddr,
+		  __entry->dport, __entry->snd_una, __entry->snd_nxt,
+		  __entry->snd_cwnd, __entry->ssthresh, __entry->snd_wnd,
+		  __entry->srtt, __entry->in_flight, __entry->flight_bytes,
+		  __entry->sacked_out, __entry->lost_out, __entry->mss,
+		  __print_symbolic(__entry->ca_state,
+				   { TCP_CA_Open, "Open" },
+				   { TCP_CA_Disorder, "Disorder" },
+				   { TCP_CA_CWR, "CWR" },
+				   { TCP_CA_Recovery, "Recovery" },
+				   { TCP_CA_Loss, "Loss" }))
 );
 
 #endif /* _ATCP_TRACE_H */

@@ -750,7 +750,7 @@ class Context:
                data=b"", flow=None, sport=None, dport=None, doff=None,
                csum=None, csum_proto=None, reserved=0, ip_len=None,
                ip_csum=None, ident=None, df=True, ttl=64, truncate=None,
-               src=PEER, dst=LOCAL):
+               src=PEER, dst=LOCAL, tos=0):
         """Build an IPv4 packet carrying one segment from the peer."""
         f = flow or self.cur
         if ack is None:
@@ -777,18 +777,18 @@ class Context:
             c = csum
         seg = seg[:16] + struct.pack("!H", c) + seg[18:]
         pkt = self._ip(seg, self.proto, src, dst, ip_len, ip_csum, ident, df,
-                       ttl)
+                       ttl, tos=tos)
         if truncate is not None:
             pkt = pkt[:truncate]
         return pkt
 
     def _ip(self, payload, proto, src, dst, ip_len=None, ip_csum=None,
-            ident=None, df=True, ttl=64, frag=0):
+            ident=None, df=True, ttl=64, frag=0, tos=0):
         if ident is None:
             self._ip_id = (self._ip_id + 1) & 0xFFFF
             ident = self._ip_id
         tot = 20 + len(payload) if ip_len is None else ip_len
-        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, tot, ident,
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, tos, tot, ident,
                         (0x4000 if df else 0) | frag, ttl, proto, 0,
                         socket.inet_aton(src), socket.inet_aton(dst))
         c = csum16(h) if ip_csum is None else ip_csum
