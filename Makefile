@@ -8,6 +8,7 @@
 #   make check [T=name]   run the selftests in the VM
 #   make demo             show atcp at work in the VM
 #   make bench            atcp against Linux TCP in the VM (build/bench/)
+#   make netem            transfers through netem loss, reordering, ..., 100 MB
 #   make stress           the stress suite, long, on the debug kernel
 #                         (STRESS_SECONDS=1200; KERNEL= for 6.1)
 #   make fuzz             the hostile-peer fuzzer in the VM, FUZZ_SECONDS
@@ -130,6 +131,14 @@ stress: setup debug-kernel
 		STRESS_SECONDS=$(STRESS_SECONDS) STRESS_PROTOS=atcp \
 		bash selftests/stress.sh
 
+# selftests/netem.sh with NETEM_MB (100) each way, both stacks, 6.1 unless
+# KVER=/KERNEL= say otherwise (issue 9's transfers under loss).
+NETEM_MB ?= 100
+netem: setup debug-kernel
+	$(MAKE) modules
+	$(MAKE) selftests
+	scripts/vm -t 21600 -- NETEM_MB=$(NETEM_MB) bash selftests/netem.sh
+
 # Ignored: LINUX_VERSION_CODE and CONSTANT_COMPARISON (module/compat.h is
 # the one place version tests live, as an out-of-tree module needs),
 # OPEN_ENDED_LINE (the TRACE_EVENT() layout every kernel trace header has),
@@ -163,5 +172,5 @@ clean:
 	$(MAKE) -C tools/fuzz clean
 	rm -rf build/selftests build/atcp-bench build/libatcp-run.so build/atcp_xlate.o
 
-.PHONY: all modules setup debug-kernel selftests tools check demo bench stress \
+.PHONY: all modules setup debug-kernel selftests tools check demo bench stress netem \
 	checkpatch lint clean fuzz fuzz-vm fuzz-user fuzz-replay

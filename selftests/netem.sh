@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every byte arrives through a hostile path: transfers in both directions
+# at once over one connection (xfer, SHA-256 of each direction checked)
+# between two namespaces joined by veth, with netem on both ends:
+#
+#   loss1      1 % loss                 reorder25  25 % reordering (5 ms)
+#   loss5      5 % loss                 dup5       5 % duplication
+#   loss20     20 % loss                corrupt1   1 % corruption
+#   delay50    50 ms delay, 10 ms jitter (each way)
+#   all        5 % loss, 25 % reordering, 1 % duplication, 1 % corruption,
+#              5 +- 2 ms (each way)
+#
+# Loss recovery (RFC 6675, 8985, 6582), PAWS and timestamps (RFC 7323),
+# SACK (RFC 2018) and the checksum (corrupted segments dropped) must keep
+# the streams intact.  NETEM_MB (default 1) is the size each way; on the
+# debug kernel (ATCP_REDUCED=1) atcp runs loss5 and all only.  `make
+# netem` runs every case with 100 MB for both stacks on 6.1
+# (Documentation/testing.rst).  Times are reported, never asserted.
+#
+#   netem.sh [-t CASE] [-v tcp|atcp]
+#
+# timeout: 1800
+set -u
+cd "$(dirname "$0")/.." || exit 1
+XFER=$PWD/build/selftests-helpers/xfer
+MB=${NETEM_MB:-1}
+variants="tcp atcp"
+cases="loss1 loss5 loss20 reorder25 dup5 corrupt1 delay50 all"
+if [ "${ATCP_REDUCED:-0}" = 1 ]; then
+	variants=atcp
+	cases="loss5 all"
+fi
+only_t="" only_v=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	-t) only_t=$2; shift 2 ;;
+	-v) only_v=$2; shift 2 ;;
+	*) shift ;;
+	esac
+done
+declare -A NETEM=(
+	[loss1]="delay 5ms loss 1%"
+	[loss5]="delay 5ms loss 5%"
+	[loss20]="delay 5ms loss 20%"
+	[reorder25]="delay 5ms reorder 25% 50%"
+	[dup5]="delay 5ms duplicate 5%"
+	[corrupt1]="delay 5ms corrupt 1%"
+	[delay50]="delay 50ms 10ms distribution normal"
+	[all]="delay 5ms 2ms loss 5% reorder 25% 50% duplicate 1% corrupt 1%"
+)
+[ -n "$only_t" ] && cases=$only_t
+[ -n "$only_v" ] && variants=$only_v
+
+n=0 fails=0
+echo "TAP version 13"
+echo "1..$(($(echo $cases | wc -w) * $(echo $variants | wc -w)))"
+a=atcp-netem-$$-a
+b=atcp-netem-$$-b
+tmp=$(mktemp -d)
+cleanup() {
+	ip netns del "$a" 2>/dev/null
+	ip netns del "$b" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+setup() {	# setup NETEM-ARGS
+	cleanup
+	mkdir -p "$tmp"
+	ip netns add "$a" && ip netns add "$b" &&
+	ip -n "$a" link add va type veth peer name vb netns "$b" &&
+	ip -n "$a" addr add 10.56.0.1/24 dev va &&
+	ip -n "$b" addr add 10.56.0.2/24 dev vb &&
+	ip -n "$a" link set lo up && ip -n "$b" link set lo up &&
+	ip -n "$a" link set va up && ip -n "$b" link set vb up &&
+	# shellcheck disable=SC2086
+	ip netns exec "$a" tc qdisc add dev va root netem $1 limit 100000 &&
+	# shellcheck disable=SC2086
+	ip netns exec "$b" tc qdisc add dev vb root netem $1 limit 100000
+}
+
+for c in $cases; do
+	for v in $variants; do
+		n=$((n + 1))
+		proto=6
+		[ "$v" = atcp ] && proto=253
+		if ! setup "${NETEM[$c]}"; then
+			echo "not ok $n $c/$v # set-up failed"
+			fails=$((fails + 1))
+			continue
+		fi
+		mkfifo "$tmp/ready"
+		ip netns exec "$b" timeout 900 "$XFER" --proto $proto \
+			--listen 10.56.0.2:0 --ready "$tmp/ready" \
+			--bytes $((MB << 20)) --seed 21 --timeout 300 \
+			>"$tmp/srv" 2>&1 &
+		spid=$!
+		port=$(timeout 60 awk '{ print $2; exit }' "$tmp/ready")
+		ip netns exec "$a" timeout 900 "$XFER" --proto $proto \
+			--connect 10.56.0.2:"$port" --bytes $((MB << 20)) \
+			--seed 22 --timeout 300 >"$tmp/cli" 2>&1
+		crc=$?
+		wait $spid
+		src=$?
+		f() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+		ok=1
+		if [ "$crc" = 0 ] && [ "$src" = 0 ] &&
+		   [ -n "$(f "$tmp/cli" sent_sha256)" ] &&
+		   [ "$(f "$tmp/cli" sent_sha256)" = "$(f "$tmp/srv" recv_sha256)" ] &&
+		   [ "$(f "$tmp/srv" sent_sha256)" = "$(f "$tmp/cli" recv_sha256)" ] &&
+		   [ "$(f "$tmp/cli" recv_bytes)" = $((MB << 20)) ]; then
+			ok=0
+		fi
+		echo "# $c/$v (${NETEM[$c]}): $MB MB each way, status $crc/$src," \
+		     "$(f "$tmp/cli" seconds) s"
+		if [ $ok = 0 ]; then
+			echo "ok $n $c/$v"
+		else
+			echo "not ok $n $c/$v"
+			fails=$((fails + 1))
+			tail -n 3 "$tmp/cli" "$tmp/srv" | sed 's/^/#   /'
+		fi
+	done
+done
+echo "# $((n - fails)) passed, $fails failed"
+[ "$fails" = 0 ]
