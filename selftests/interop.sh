@@ -9,8 +9,8 @@
 #   atcp_to_linux    an atcp client and a Linux TCP server, data both ways
 #                    at once over one connection (xfer), SHA-256 checked
 #   linux_to_atcp    a Linux TCP client and an atcp server, likewise
-#   netem_loss       atcp client, Linux server, 10 ms RTT and 1 % loss each
-#                    way (netem on both ends), data both ways
+#   netem_loss       atcp client, Linux server, 10 ms RTT, 1 % loss and 25 %
+#                    reordering each way (netem on both ends), data both ways
 #   options          the handshakes of atcp_to_linux and linux_to_atcp as
 #                    captured in B: each side's SYN carries MSS; an option
 #                    is in the SYN,ACK only if the SYN had it (RFC 7323
@@ -27,7 +27,7 @@ top=$PWD
 XFER=$top/build/selftests-helpers/xfer
 XLATE=$top/tools/atcp-xlate
 MB=$((1024 * 1024))
-BIG=16
+BIG=100
 SMALL=4
 if [ "${ATCP_REDUCED:-0}" = 1 ]; then
 	BIG=4
@@ -127,8 +127,10 @@ t_linux_to_atcp() {
 
 t_netem_loss() {
 	local rc
-	ip netns exec "$a" tc qdisc add dev va root netem delay 5ms loss 1% limit 10000
-	ip netns exec "$b" tc qdisc add dev vb root netem delay 5ms loss 1% limit 10000
+	ip netns exec "$a" tc qdisc add dev va root netem delay 5ms loss 1% \
+		reorder 25% 50% limit 10000
+	ip netns exec "$b" tc qdisc add dev vb root netem delay 5ms loss 1% \
+		reorder 25% 50% limit 10000
 	xfer_pair loss "$b" 6 10.55.0.2 "$a" 253 $((SMALL * MB))
 	rc=$?
 	ip netns exec "$a" tc qdisc del dev va root
