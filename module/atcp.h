@@ -563,6 +563,15 @@ void atcp_ecn_send(struct sock *sk, const struct sk_buff *skb, u8 *flags);
 void atcp_ecn_rcv(struct sock *sk, const struct sk_buff *skb);
 void atcp_ecn_ack(struct sock *sk, const struct sk_buff *skb);
 
+/* The most data one segment may carry: SMSS less the timestamps option
+ * every segment has once agreed (RFC 7323 §3.2, RFC 6691 §2); segments
+ * queued or sent before the path MTU shrank are cut to it.
+ */
+static inline u32 atcp_payload_max(const struct atcp_sock *as)
+{
+	return as->mss - (as->tstamp_ok ? 12 : 0);
+}
+
 static inline u32 atcp_packets_in_flight(const struct atcp_sock *as)
 {
 	return as->packets_out - (as->sacked_out + as->lost_out) +

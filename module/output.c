@@ -463,10 +463,7 @@ void atcp_retransmit_head(struct sock *sk)
 
 	if (!skb)
 		return;
-	if (skb->len > atcp_sk(sk)->mss)
-		atcp_split_skb(sk, &atcp_sk(sk)->rtx_queue, skb,
-			       atcp_sk(sk)->mss);
-	atcp_retransmit_skb(sk, skb);
+	atcp_retransmit_skb(sk, skb);	/* cut to the SMSS there */
 }
 
 /* Zero-window probe: an old sequence number elicits an ACK carrying the
@@ -650,8 +647,9 @@ void atcp_write_xmit(struct sock *sk)
 				break;
 		}
 		/* queued before the path MTU shrank (RFC 1191 §6.4) */
-		if (skb->len > as->mss &&
-		    atcp_split_skb(sk, &sk->sk_write_queue, skb, as->mss))
+		if (skb->len > atcp_payload_max(as) &&
+		    atcp_split_skb(sk, &sk->sk_write_queue, skb,
+				   atcp_payload_max(as)))
 			break;
 		if (!as->nodelay && skb->len < atcp_size_goal(sk) &&
 		    !(cb->flags & (ATCP_FIN | ATCP_SYN)) &&

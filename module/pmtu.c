@@ -65,16 +65,14 @@ static void atcp_resend_oversized(struct sock *sk)
 	u32 end;
 
 	while (skb) {
-		if (skb->len <= as->mss) {
+		if (skb->len <= atcp_payload_max(as)) {
 			skb = skb_peek_next(skb, &as->rtx_queue);
 			continue;
 		}
 		end = ATCP_SKB_CB(skb)->end_seq;
 		do {
-			if (skb->len > as->mss &&
-			    atcp_split_skb(sk, &as->rtx_queue, skb, as->mss))
+			if (atcp_retransmit_skb(sk, skb))
 				return;		/* no memory: the RTO resends */
-			atcp_retransmit_skb(sk, skb);
 			skb = skb_peek_next(skb, &as->rtx_queue);
 		} while (skb && !seq_gt(ATCP_SKB_CB(skb)->end_seq, end));
 	}

@@ -164,6 +164,13 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	int err;
 
+	/* sent before the path MTU shrank (RFC 1191 §6.4): cut it first */
+	if (skb->len > atcp_payload_max(as)) {
+		err = atcp_split_skb(sk, &as->rtx_queue, skb,
+				     atcp_payload_max(as));
+		if (err)
+			return err;
+	}
 	err = atcp_transmit_skb(sk, skb, true);
 	if (err)
 		return err;

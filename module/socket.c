@@ -654,6 +654,8 @@ static void atcp_cleanup_rbuf(struct sock *sk)
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
+	/* what the window field can say (RFC 7323 §2.3) */
+	win = min_t(u32, win, U16_MAX << as->rcv_wscale);
 	if (win > cur &&
 	    win - cur >= min_t(u32, sk->sk_rcvbuf / 4, as->mss) &&
 	    (!cur || win >= 2 * cur))

@@ -13,8 +13,8 @@ MSS = 1000
 
 
 def run(t):
+    t.sack(True)    # both stacks (pktlib turns it off)
     if t.is_tcp:
-        t.sysctl("net.ipv4.tcp_sack", 1)
         t.sysctl("net.ipv4.tcp_early_retrans", 3)
     ls = t.listener(5000)
     t.flow(lport=5000)

@@ -23,8 +23,8 @@ def linux_counter(name):
 
 
 def run(t):
+    t.sack(True)    # both stacks (pktlib turns it off)
     if t.is_tcp:
-        t.sysctl("net.ipv4.tcp_sack", 1)
         t.sysctl("net.ipv4.tcp_dsack", 1)
     ls = t.listener(5000)
     t.flow(lport=5000)
