@@ -30,7 +30,7 @@ MB=$((1024 * 1024))
 BIG=100
 SMALL=4
 if [ "${ATCP_REDUCED:-0}" = 1 ]; then
-	BIG=4
+	BIG=2
 	SMALL=1
 fi
 only=""
