@@ -41,6 +41,12 @@ tap() {
 }
 
 echo "TAP version 13"
+if [ "${ATCP_REDUCED:-0}" = 1 ]; then
+	# tshark is user space: the debug kernel adds nothing but minutes
+	echo "1..1"
+	echo "ok 1 capture # SKIP tshark's passes take 5 minutes under the debug kernel's TCG; run on 6.1 and 6.12"
+	exit 0
+fi
 echo "1..$((2 * $(echo $variants | wc -w)))"
 if ! command -v tshark >/dev/null || ! command -v tcpdump >/dev/null; then
 	for v in $variants; do
