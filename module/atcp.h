@@ -569,7 +569,7 @@ void atcp_ecn_ack(struct sock *sk, const struct sk_buff *skb);
  */
 static inline u32 atcp_payload_max(const struct atcp_sock *as)
 {
-	return as->mss - (as->tstamp_ok ? 12 : 0);
+	return as->mss - (as->tstamp_ok ? atcp_options_len(true, 0) : 0);
 }
 
 static inline u32 atcp_packets_in_flight(const struct atcp_sock *as)

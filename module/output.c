@@ -491,11 +491,8 @@ u16 atcp_route_mss(struct sock *sk)
  */
 u32 atcp_size_goal(struct sock *sk)
 {
-	struct atcp_sock *as = atcp_sk(sk);
-	int mss = as->mss - atcp_sack_opt_len(sk);
+	int mss = atcp_payload_max(atcp_sk(sk)) - atcp_sack_opt_len(sk);
 
-	if (as->tstamp_ok)
-		mss -= atcp_options_len(true, 0);
 	return min_t(u32, max_t(int, mss, ATCP_MIN_SND_MSS),
 		     SKB_WITH_OVERHEAD(16384) - ATCP_MAX_HEADER);
 }

@@ -208,7 +208,8 @@ static int atcp_sack_room(const struct atcp_sock *as, u32 payload)
 	int room = ATCP_MAX_OPT_LEN - ts;
 
 	if (payload)
-		room = min_t(int, room, (int)as->mss - (int)payload - ts);
+		room = min_t(int, room,
+			     (int)atcp_payload_max(as) - (int)payload);
 	if (room < atcp_options_len(false, 1))
 		return 0;
 	/* NOP, NOP, kind, length; then 8 octets a block */
