@@ -75,9 +75,12 @@ struct atcp_timer {
 	struct hrtimer t;
 	ktime_t deadline;
 	bool pending;
+	bool ref;		/* holds a reference on the socket */
 };
 
-/* Work deferred by a timer or softirq while the user owned the socket. */
+/* Work deferred by a timer or softirq while the user owned the socket:
+ * a timer's bit keeps the timer's reference, MTU_REDUCED holds its own.
+ */
 enum {
 	ATCP_DEFER_RTX,
 	ATCP_DEFER_DELACK,
@@ -244,7 +247,7 @@ struct atcp_sock {
 	struct atcp_timer rtx_timer;	/* retransmit and persist */
 	struct atcp_timer delack_timer;	/* delayed ACK */
 	struct atcp_timer ka_timer;	/* keep-alive, FIN-WAIT-2 */
-	unsigned long deferred;		/* ATCP_DEFER_*, each holds a ref */
+	unsigned long deferred;		/* ATCP_DEFER_* */
 	u32 mtu_info;			/* next-hop MTU of the last ICMP */
 
 	/* Lookup and the listener's queues */

@@ -17,21 +17,43 @@ u64 atcp_now_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
+/*
+ * An armed timer holds one reference on the socket, marked by t->ref and
+ * changed only by the socket's owner or under its spinlock: taken when
+ * armed without one, dropped when the timer is cancelled or has run and
+ * is not armed again.  A cancel's result cannot count references: while
+ * the handler runs it says "running" even after the handler re-armed
+ * its own timer (a loss timer re-armed twice in one run took two
+ * references and dropped one: the socket leaked).
+ */
 void atcp_timer_arm(struct sock *sk, struct atcp_timer *t, u64 delay_us)
 {
 	t->deadline = ktime_add_us(ktime_get(), delay_us);
 	t->pending = true;
-	/* Keep the reference of a timer we took over, else take one. */
-	if (hrtimer_try_to_cancel(&t->t) != 1)
+	if (!t->ref) {
 		sock_hold(sk);
+		t->ref = true;
+	}
 	hrtimer_start(&t->t, t->deadline, HRTIMER_MODE_ABS_SOFT);
 }
 
 void atcp_timer_stop(struct sock *sk, struct atcp_timer *t)
 {
 	t->pending = false;
-	if (hrtimer_try_to_cancel(&t->t) == 1)
+	/* a running handler, or release_cb after it, drops the reference */
+	if (hrtimer_try_to_cancel(&t->t) == 1) {
+		t->ref = false;
 		__sock_put(sk);
+	}
+}
+
+/* Neither queued nor running: the timer lets go of the socket. */
+static bool atcp_timer_unref(struct atcp_timer *t)
+{
+	if (!t->ref || hrtimer_active(&t->t))
+		return false;
+	t->ref = false;
+	return true;
 }
 
 void atcp_stop_all_timers(struct sock *sk)
@@ -361,16 +383,28 @@ static void atcp_ka_handler(struct sock *sk)
 
 typedef void (*atcp_timer_handler_t)(struct sock *sk);
 
-static enum hrtimer_restart atcp_timer_run(struct sock *sk, int bit,
+static enum hrtimer_restart atcp_timer_run(struct sock *sk,
+					   struct atcp_timer *t, int bit,
 					   atcp_timer_handler_t fn)
 {
+	bool put = false;
+
 	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk))
+	if (!sock_owned_by_user(sk)) {
 		fn(sk);
-	else if (!test_and_set_bit(bit, &atcp_sk(sk)->deferred))
-		sock_hold(sk);			/* for release_cb */
+		/* re-armed meanwhile: the reference stays with the timer */
+		put = !hrtimer_is_queued(&t->t);
+		if (put) {
+			WARN_ON_ONCE(!t->ref);
+			t->ref = false;
+		}
+	} else {
+		/* release_cb runs fn and drops the reference */
+		set_bit(bit, &atcp_sk(sk)->deferred);
+	}
 	bh_unlock_sock(sk);
-	sock_put(sk);				/* the timer's reference */
+	if (put)
+		sock_put(sk);
 	return HRTIMER_NORESTART;
 }
 
@@ -378,7 +412,7 @@ static enum hrtimer_restart atcp_rtx_timer_fn(struct hrtimer *h)
 {
 	struct atcp_sock *as = container_of(h, struct atcp_sock, rtx_timer.t);
 
-	return atcp_timer_run((struct sock *)as, ATCP_DEFER_RTX,
+	return atcp_timer_run((struct sock *)as, &as->rtx_timer, ATCP_DEFER_RTX,
 			      atcp_rtx_timer_handler);
 }
 
@@ -387,7 +421,8 @@ static enum hrtimer_restart atcp_delack_timer_fn(struct hrtimer *h)
 	struct atcp_sock *as = container_of(h, struct atcp_sock,
 					    delack_timer.t);
 
-	return atcp_timer_run((struct sock *)as, ATCP_DEFER_DELACK,
+	return atcp_timer_run((struct sock *)as, &as->delack_timer,
+			      ATCP_DEFER_DELACK,
 			      atcp_delack_handler);
 }
 
@@ -395,7 +430,8 @@ static enum hrtimer_restart atcp_ka_timer_fn(struct hrtimer *h)
 {
 	struct atcp_sock *as = container_of(h, struct atcp_sock, ka_timer.t);
 
-	return atcp_timer_run((struct sock *)as, ATCP_DEFER_KEEPALIVE,
+	return atcp_timer_run((struct sock *)as, &as->ka_timer,
+			      ATCP_DEFER_KEEPALIVE,
 			      atcp_ka_handler);
 }
 
@@ -408,15 +444,18 @@ void atcp_release_cb(struct sock *sk)
 
 	if (test_and_clear_bit(ATCP_DEFER_RTX, &as->deferred)) {
 		atcp_rtx_timer_handler(sk);
-		__sock_put(sk);
+		if (atcp_timer_unref(&as->rtx_timer))
+			__sock_put(sk);
 	}
 	if (test_and_clear_bit(ATCP_DEFER_DELACK, &as->deferred)) {
 		atcp_delack_handler(sk);
-		__sock_put(sk);
+		if (atcp_timer_unref(&as->delack_timer))
+			__sock_put(sk);
 	}
 	if (test_and_clear_bit(ATCP_DEFER_KEEPALIVE, &as->deferred)) {
 		atcp_ka_handler(sk);
-		__sock_put(sk);
+		if (atcp_timer_unref(&as->ka_timer))
+			__sock_put(sk);
 	}
 	if (test_and_clear_bit(ATCP_DEFER_MTU_REDUCED, &as->deferred)) {
 		atcp_mtu_reduced(sk);
@@ -434,4 +473,7 @@ void atcp_init_timers(struct sock *sk)
 	as->rtx_timer.pending = false;
 	as->delack_timer.pending = false;
 	as->ka_timer.pending = false;
+	as->rtx_timer.ref = false;
+	as->delack_timer.ref = false;
+	as->ka_timer.ref = false;
 }
