@@ -450,8 +450,6 @@ void atcp_loss_ack_end(struct sock *sk, struct sk_buff *skb, u32 prior_una,
 	}
 	if (as->ca_state == ATCP_CA_RECOVERY && (l->delivered || force))
 		atcp_prr(sk, l->delivered, force);
-	if (advanced)
-		atcp_sndbuf_expand(sk);
 	atcp_loss_arm_timer(sk, advanced);
 }
 
