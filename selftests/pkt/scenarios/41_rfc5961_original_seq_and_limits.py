@@ -106,10 +106,15 @@ def run(t):
             acks = [s for s in acks if int(s.time) == sec]
         counts.append(len(acks))
     t.note("challenge ACKs for %d RSTs, 4 seconds: %s" % (BURST, counts))
-    hi = 28 if t.is_tcp else 14
-    for n in counts:
-        t.check(5 <= n <= hi, "%d challenge ACKs in a second, expected "
-                "5..%d" % (n, hi))
-    if not t.is_tcp:
+    if t.is_tcp:
+        # Bursts ~1 s apart in jiffies seconds at an unknown offset: a
+        # loaded machine may put two bursts in one budget (a round of 0)
+        # and one across two.  The four touch 2 to 5 budgets of 5..14.
+        t.check(10 <= sum(counts) <= 70, "%d challenge ACKs in 4 rounds, "
+                "expected 10..70" % sum(counts))
+    else:
+        for n in counts:
+            t.check(5 <= n <= 14, "%d challenge ACKs in a second, "
+                    "expected 5..14" % n)
         t.check(counts != [10] * 4, "the budget is always exactly 10")
     t.expect_state(c, "ESTABLISHED")
