@@ -173,6 +173,20 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
 	return segs;
 }
 
+/*
+ * Freed send space wakes a writer only if one ran out of it (sendmsg or
+ * poll set SOCK_NOSPACE), as Linux's tcp_check_space.  An unconditional
+ * wakeup also woke the reader sleeping in recvmsg on the same queue, an
+ * early, non-sync wakeup on every ACK: request/response waited on it.
+ */
+static void atcp_check_space(struct sock *sk)
+{
+	/* pairs with atcp_poll(): NOSPACE set, then writeable re-checked */
+	smp_mb();
+	if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+		sk->sk_write_space(sk);
+}
+
 /* SND.UNA advances to ack: RFC 9293 §3.10.7.4 fifth, RFC 6298 §5.2-5.3,
  * RFC 5681 §3.1 (slow start and congestion avoidance).  True if a
  * segment was timed.
@@ -210,7 +224,7 @@ static bool atcp_ack_advance(struct sock *sk, u32 ack)
 		atcp_arm_rtx(sk);		/* RFC 6298 §5.3 */
 	}
 	sk_mem_reclaim(sk);
-	atcp_write_space(sk);
+	atcp_check_space(sk);
 	return sample;
 }
 
