@@ -21,6 +21,8 @@
 # timeout: 600
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=selftests/lib.sh
+. selftests/lib.sh
 rounds=${ROUNDS:-30}
 variants="tcp atcp"
 [ "${ATCP_REDUCED:-0}" = 1 ] && variants=atcp
@@ -33,21 +35,14 @@ spid=""
 cleanup()
 {
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	ip netns del "$ns_c" 2>/dev/null
-	ip netns del "$ns_s" 2>/dev/null
+	netns_del "$ns_c" "$ns_s"
 }
 trap cleanup EXIT
 
 make_link()
 {
-	ip netns add "$ns_c" && ip netns add "$ns_s" &&
-	ip -n "$ns_c" link add va type veth peer name vb netns "$ns_s" &&
-	ip -n "$ns_c" addr add 10.54.7.1/24 dev va &&
-	ip -n "$ns_s" addr add 10.54.7.2/24 dev vb &&
-	ip -n "$ns_c" link set va up && ip -n "$ns_s" link set vb up &&
-	ip -n "$ns_c" link set lo up && ip -n "$ns_s" link set lo up &&
-	ip netns exec "$ns_c" tc qdisc add dev va root netem delay 5ms loss 20% &&
-	ip netns exec "$ns_s" tc qdisc add dev vb root netem delay 5ms loss 20%
+	veth_pair "$ns_c" va 10.54.7.1/24 "$ns_s" vb 10.54.7.2/24 \
+		delay 5ms loss 20%
 }
 
 # live sockets of protocol $1: Linux TCP's allocated count, atcp's
@@ -129,29 +124,8 @@ for i in range(int(sys.argv[2])):
 		"$base before, $now after ${i} s"
 	[ "${rec:-0}" -ge 1 ] || { echo "# no connection was in SACK recovery"; ok=1; }
 	[ "$now" -le "$base" ] || { echo "# $((now - base)) sockets were not freed"; ok=1; }
-	ip netns del "$ns_c"
-	ip netns del "$ns_s"
+	netns_del "$ns_c" "$ns_s"
 	return $ok
 }
 
-set -- $variants
-echo "TAP version 13"
-echo "1..$#"
-i=0
-fails=0
-for v in $variants; do
-	i=$((i + 1))
-	proto=6
-	[ "$v" = atcp ] && proto=253
-	start=$(date +%s)
-	run_one $proto
-	rc=$?
-	echo "# $v: $(($(date +%s) - start)) s"
-	if [ "$rc" = 0 ]; then
-		echo "ok $i abort_recovery.$v"
-	else
-		echo "not ok $i abort_recovery.$v"
-		fails=$((fails + 1))
-	fi
-done
-[ "$fails" = 0 ]
+run_variants abort_recovery run_one $variants

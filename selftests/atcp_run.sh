@@ -20,33 +20,18 @@
 # timeout: 300
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=selftests/lib.sh
+. selftests/lib.sh
 top=$PWD
 RUN=$top/tools/atcp-run
 MB=8
 [ "${ATCP_REDUCED:-0}" = 1 ] && MB=2
-only=""
-while [ $# -gt 0 ]; do
-	case $1 in
-	-t) only=$2; shift 2 ;;
-	*) shift ;;
-	esac
-done
-
-n=0 fails=0
-tap() {	# tap RESULT NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
+only=$(only_case "$@")
 
 tests="protocols http_sha sol_tcp"
 [ -n "$only" ] && tests=$only
-echo "TAP version 13"
-echo "1..$(echo $tests | wc -w)"
+# shellcheck disable=SC2086
+tap_plan $tests
 
 if [ ! -f "$top/build/libatcp-run.so" ]; then
 	echo "# build/libatcp-run.so is missing (make tools)"
@@ -139,9 +124,5 @@ print(s.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL),
 	[ "$out" = "253 1 1000 7" ]
 }
 
-for t in $tests; do
-	"t_$t"
-	tap $? "$t"
-done
-echo "# $((n - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+# shellcheck disable=SC2086
+run_tests $tests

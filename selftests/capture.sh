@@ -25,6 +25,8 @@
 # timeout: 600
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=selftests/lib.sh
+. selftests/lib.sh
 top=$PWD
 XFER=$top/build/selftests-helpers/xfer
 TOTCP=$top/tools/atcp-pcap-to-tcp
@@ -32,13 +34,6 @@ MB=2
 [ "${ATCP_REDUCED:-0}" = 1 ] && MB=1
 variants="tcp atcp"
 [ "${ATCP_REDUCED:-0}" = 1 ] && variants=atcp
-
-n=0 fails=0
-tap() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else
-		echo "not ok $n $2"; fails=$((fails + 1)); fi
-}
 
 echo "TAP version 13"
 if [ "${ATCP_REDUCED:-0}" = 1 ]; then
@@ -60,23 +55,13 @@ a=atcp-cap-$$-a
 b=atcp-cap-$$-b
 dir=$(mktemp -d)
 cleanup() {
-	ip netns del "$a" 2>/dev/null
-	ip netns del "$b" 2>/dev/null
+	netns_del "$a" "$b"
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-ip netns add "$a"
-ip netns add "$b"
-ip link add va netns "$a" type veth peer name vb netns "$b"
-ip -n "$a" addr add 10.54.0.1/24 dev va
-ip -n "$b" addr add 10.54.0.2/24 dev vb
-for ns in "$a" "$b"; do
-	ip -n "$ns" link set lo up
-	ip netns exec "$ns" ethtool -K "$([ "$ns" = "$a" ] && echo va || echo vb)" \
-		tx off tso off gso off gro off >/dev/null 2>&1
-done
-ip -n "$a" link set va up
-ip -n "$b" link set vb up
+veth_pair "$a" va 10.54.0.1/24 "$b" vb 10.54.0.2/24
+ip netns exec "$a" ethtool -K va tx off tso off gso off gro off >/dev/null 2>&1
+ip netns exec "$b" ethtool -K vb tx off tso off gso off gro off >/dev/null 2>&1
 
 TSHARK="tshark -n -o tcp.relative_sequence_numbers:TRUE"
 
@@ -91,8 +76,7 @@ retrans() {	# retrans tcp|atcp: the sender namespace's RetransSegs
 }
 
 for v in $variants; do
-	proto=6
-	[ "$v" = atcp ] && proto=253
+	proto=$(proto_of "$v")
 	cap=$dir/$v.pcap
 	r0=$(retrans $v)
 	ip netns exec "$b" tcpdump -i vb -U -s 0 -B 32768 -w "$cap" "ip proto $proto" \
@@ -100,12 +84,11 @@ for v in $variants; do
 	tpid=$!
 	sleep 1
 	fifo=$dir/ready.$v
-	mkfifo "$fifo"
-	ip netns exec "$b" "$XFER" --proto $proto --listen 10.54.0.2:0 \
-		--ready "$fifo" --bytes 0 --seed 1 >"$dir/srv.$v" 2>&1 &
-	spid=$!
-	port=$(awk '{ print $2; exit }' "$fifo")
-	ip netns exec "$a" "$XFER" --proto $proto --connect 10.54.0.2:"$port" \
+	start_listener "$fifo" ip netns exec "$b" "$XFER" --proto "$proto" \
+		--listen 10.54.0.2:0 --ready "$fifo" --bytes 0 --seed 1 \
+		>"$dir/srv.$v" 2>&1
+	spid=$lpid
+	ip netns exec "$a" "$XFER" --proto "$proto" --connect 10.54.0.2:"$port" \
 		--bytes $((MB * 1024 * 1024)) --seed 7 >"$dir/cli.$v" 2>&1
 	crc=$?
 	wait "$spid"
@@ -177,5 +160,4 @@ $([ "$sent" = "$got" ] && echo yes || echo no); $(tail -n1 "$dir/tcpdump.log")"
 		{ [ "$nrtx" -gt 0 ] || [ "$ndup" = 0 ]; } && ok=0
 	tap $ok "analysis/$v"
 done
-echo "# $((n - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tap_done

@@ -23,6 +23,8 @@
 # timeout: 900
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=selftests/lib.sh
+. selftests/lib.sh
 top=$PWD
 XFER=$top/build/selftests-helpers/xfer
 XLATE=$top/tools/atcp-xlate
@@ -33,44 +35,24 @@ if [ "${ATCP_REDUCED:-0}" = 1 ]; then
 	BIG=2
 	SMALL=1
 fi
-only=""
-while [ $# -gt 0 ]; do
-	case $1 in
-	-t) only=$2; shift 2 ;;
-	*) shift ;;
-	esac
-done
+only=$(only_case "$@")
 tests="atcp_to_linux linux_to_atcp netem_loss options refused"
 [ -n "$only" ] && tests=$only
 
-n=0 fails=0
-tap() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else
-		echo "not ok $n $2"; fails=$((fails + 1)); fi
-}
-echo "TAP version 13"
-echo "1..$(echo $tests | wc -w)"
+# shellcheck disable=SC2086
+tap_plan $tests
 
 a=atcp-iop-$$-a
 b=atcp-iop-$$-b
 dir=$(mktemp -d)
 cleanup() {
-	ip netns del "$a" 2>/dev/null
-	ip netns del "$b" 2>/dev/null
+	netns_del "$a" "$b"
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-ip netns add "$a"
-ip netns add "$b"
-ip link add va netns "$a" type veth peer name vb netns "$b"
-ip -n "$a" addr add 10.55.0.1/24 dev va
-ip -n "$b" addr add 10.55.0.2/24 dev vb
+veth_pair "$a" va 10.55.0.1/24 "$b" vb 10.55.0.2/24
 ip netns exec "$a" ethtool -K va tx off tso off gso off >/dev/null 2>&1
 ip netns exec "$b" ethtool -K vb tx off tso off gso off >/dev/null 2>&1
-for ns in "$a" "$b"; do ip -n "$ns" link set lo up; done
-ip -n "$a" link set va up
-ip -n "$b" link set vb up
 if ! ip netns exec "$a" "$XLATE" attach va 2>"$dir/xlate.log"; then
 	sed 's/^/# /' "$dir/xlate.log"
 	for t in $tests; do tap 1 "$t # the translator did not load"; done
@@ -79,25 +61,24 @@ fi
 
 # xfer_pair NAME SRV_NS SRV_PROTO SRV_ADDR CLI_NS CLI_PROTO BYTES
 xfer_pair() {
-	local name=$1 sns=$2 sp=$3 sa=$4 cns=$5 cp=$6 bytes=$7 fifo port
+	local name=$1 sns=$2 sp=$3 sa=$4 cns=$5 cp=$6 bytes=$7 fifo port lpid
 	local s_sent s_recv c_sent c_recv crc src
 	fifo=$dir/ready.$name
-	mkfifo "$fifo"
-	ip netns exec "$sns" "$XFER" --proto "$sp" --listen "$sa":0 \
-		--ready "$fifo" --bytes "$bytes" --seed 11 >"$dir/srv.$name" 2>&1 &
-	local spid=$!
-	port=$(awk '{ print $2; exit }' "$fifo")
+	start_listener "$fifo" ip netns exec "$sns" "$XFER" --proto "$sp" \
+		--listen "$sa":0 --ready "$fifo" --bytes "$bytes" --seed 11 \
+		>"$dir/srv.$name" 2>&1
+	local spid=$lpid
 	ip netns exec "$cns" "$XFER" --proto "$cp" --connect "$sa:$port" \
 		--bytes "$bytes" --seed 12 >"$dir/cli.$name" 2>&1
 	crc=$?
-	wait $spid
+	wait "$spid"
 	src=$?
-	s_sent=$(awk '$1 == "sent_sha256" { print $2 }' "$dir/srv.$name")
-	s_recv=$(awk '$1 == "recv_sha256" { print $2 }' "$dir/srv.$name")
-	c_sent=$(awk '$1 == "sent_sha256" { print $2 }' "$dir/cli.$name")
-	c_recv=$(awk '$1 == "recv_sha256" { print $2 }' "$dir/cli.$name")
+	s_sent=$(field "$dir/srv.$name" sent_sha256)
+	s_recv=$(field "$dir/srv.$name" recv_sha256)
+	c_sent=$(field "$dir/cli.$name" sent_sha256)
+	c_recv=$(field "$dir/cli.$name" recv_sha256)
 	echo "# $name: $((bytes / MB)) MB each way; status client $crc, server $src;" \
-	     "client $(awk '$1 == "seconds" { print $2 }' "$dir/cli.$name") s"
+	     "client $(field "$dir/cli.$name" seconds) s"
 	echo "#   client->server $([ "$c_sent" = "$s_recv" ] && echo equal || echo DIFFERENT)," \
 	     "server->client $([ "$s_sent" = "$c_recv" ] && echo equal || echo DIFFERENT)"
 	[ "$crc" = 0 ] && [ "$src" = 0 ] && [ -n "$c_sent" ] && [ -n "$s_sent" ] &&
@@ -190,33 +171,27 @@ t_options() {
 	return $rc
 }
 
+# connect_9 NS PROTO ADDR: from NS, connect to ADDR port 9 over PROTO;
+# prints "connected" or the error's name
+connect_9() {
+	ip netns exec "$1" python3 -c '
+import socket, errno, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, int(sys.argv[1]))
+s.settimeout(10)
+try:
+    s.connect((sys.argv[2], 9))
+    print("connected")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, e.errno))' "$2" "$3" 2>&1
+}
+
 t_refused() {
 	local r1 r2
-	r1=$(ip netns exec "$a" python3 -c '
-import socket, errno
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 253)
-s.settimeout(10)
-try:
-    s.connect(("10.55.0.2", 9))
-    print("connected")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, e.errno))' 2>&1)
-	r2=$(ip netns exec "$b" python3 -c '
-import socket, errno
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 6)
-s.settimeout(10)
-try:
-    s.connect(("10.55.0.1", 9))
-    print("connected")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, e.errno))' 2>&1)
+	r1=$(connect_9 "$a" 253 10.55.0.2)
+	r2=$(connect_9 "$b" 6 10.55.0.1)
 	echo "# atcp -> Linux port 9: $r1; Linux -> atcp port 9: $r2"
 	[ "$r1" = ECONNREFUSED ] && [ "$r2" = ECONNREFUSED ]
 }
 
-for t in $tests; do
-	"t_$t"
-	tap $? "$t"
-done
-echo "# $((n - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+# shellcheck disable=SC2086
+run_tests $tests

@@ -24,6 +24,8 @@
 # timeout: 1800
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=selftests/lib.sh
+. selftests/lib.sh
 XFER=$PWD/build/selftests-helpers/xfer
 MB=${NETEM_MB:-1}
 variants="tcp atcp"
@@ -53,15 +55,13 @@ declare -A NETEM=(
 [ -n "$only_t" ] && cases=$only_t
 [ -n "$only_v" ] && variants=$only_v
 
-n=0 fails=0
 echo "TAP version 13"
 echo "1..$(($(echo $cases | wc -w) * $(echo $variants | wc -w)))"
 a=atcp-netem-$$-a
 b=atcp-netem-$$-b
 tmp=$(mktemp -d)
 cleanup() {
-	ip netns del "$a" 2>/dev/null
-	ip netns del "$b" 2>/dev/null
+	netns_del "$a" "$b"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -69,60 +69,40 @@ trap cleanup EXIT
 setup() {	# setup NETEM-ARGS
 	cleanup
 	mkdir -p "$tmp"
-	ip netns add "$a" && ip netns add "$b" &&
-	ip -n "$a" link add va type veth peer name vb netns "$b" &&
-	ip -n "$a" addr add 10.56.0.1/24 dev va &&
-	ip -n "$b" addr add 10.56.0.2/24 dev vb &&
-	ip -n "$a" link set lo up && ip -n "$b" link set lo up &&
-	ip -n "$a" link set va up && ip -n "$b" link set vb up &&
 	# shellcheck disable=SC2086
-	ip netns exec "$a" tc qdisc add dev va root netem $1 limit 100000 &&
-	# shellcheck disable=SC2086
-	ip netns exec "$b" tc qdisc add dev vb root netem $1 limit 100000
+	veth_pair "$a" va 10.56.0.1/24 "$b" vb 10.56.0.2/24 $1 limit 100000
 }
 
 for c in $cases; do
 	for v in $variants; do
-		n=$((n + 1))
-		proto=6
-		[ "$v" = atcp ] && proto=253
+		proto=$(proto_of "$v")
 		if ! setup "${NETEM[$c]}"; then
-			echo "not ok $n $c/$v # set-up failed"
-			fails=$((fails + 1))
+			tap 1 "$c/$v # set-up failed"
 			continue
 		fi
-		mkfifo "$tmp/ready"
-		ip netns exec "$b" timeout 900 "$XFER" --proto $proto \
-			--listen 10.56.0.2:0 --ready "$tmp/ready" \
-			--bytes $((MB << 20)) --seed 21 --timeout 300 \
-			>"$tmp/srv" 2>&1 &
-		spid=$!
-		port=$(timeout 60 awk '{ print $2; exit }' "$tmp/ready")
-		ip netns exec "$a" timeout 900 "$XFER" --proto $proto \
+		start_listener "$tmp/ready" ip netns exec "$b" timeout 900 \
+			"$XFER" --proto "$proto" --listen 10.56.0.2:0 \
+			--ready "$tmp/ready" --bytes $((MB << 20)) --seed 21 \
+			--timeout 300 >"$tmp/srv" 2>&1
+		spid=$lpid
+		ip netns exec "$a" timeout 900 "$XFER" --proto "$proto" \
 			--connect 10.56.0.2:"$port" --bytes $((MB << 20)) \
 			--seed 22 --timeout 300 >"$tmp/cli" 2>&1
 		crc=$?
-		wait $spid
+		wait "$spid"
 		src=$?
-		f() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
 		ok=1
 		if [ "$crc" = 0 ] && [ "$src" = 0 ] &&
-		   [ -n "$(f "$tmp/cli" sent_sha256)" ] &&
-		   [ "$(f "$tmp/cli" sent_sha256)" = "$(f "$tmp/srv" recv_sha256)" ] &&
-		   [ "$(f "$tmp/srv" sent_sha256)" = "$(f "$tmp/cli" recv_sha256)" ] &&
-		   [ "$(f "$tmp/cli" recv_bytes)" = $((MB << 20)) ]; then
+		   [ -n "$(field "$tmp/cli" sent_sha256)" ] &&
+		   [ "$(field "$tmp/cli" sent_sha256)" = "$(field "$tmp/srv" recv_sha256)" ] &&
+		   [ "$(field "$tmp/srv" sent_sha256)" = "$(field "$tmp/cli" recv_sha256)" ] &&
+		   [ "$(field "$tmp/cli" recv_bytes)" = $((MB << 20)) ]; then
 			ok=0
 		fi
 		echo "# $c/$v (${NETEM[$c]}): $MB MB each way, status $crc/$src," \
-		     "$(f "$tmp/cli" seconds) s"
-		if [ $ok = 0 ]; then
-			echo "ok $n $c/$v"
-		else
-			echo "not ok $n $c/$v"
-			fails=$((fails + 1))
-			tail -n 3 "$tmp/cli" "$tmp/srv" | sed 's/^/#   /'
-		fi
+		     "$(field "$tmp/cli" seconds) s"
+		tap $ok "$c/$v"
+		[ $ok = 0 ] || tail -n 3 "$tmp/cli" "$tmp/srv" | sed 's/^/#   /'
 	done
 done
-echo "# $((n - fails)) passed, $fails failed"
-[ "$fails" = 0 ]
+tap_done

@@ -26,6 +26,8 @@
 # timeout: 900
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=selftests/lib.sh
+. selftests/lib.sh
 XFER=$PWD/build/selftests-helpers/xfer
 MB=$((1024 * 1024))
 # ATCP_REDUCED=1 (the debug kernel's run: KASAN and lockdep make the
@@ -77,8 +79,7 @@ cleanup()
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null
 	done
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
+	netns_del "$ns_a" "$ns_b"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -87,10 +88,8 @@ echo "TAP version 13"
 echo "1..${#sel[@]}"
 if [ ! -x "$XFER" ]; then
 	echo "# $XFER is not built (make selftests)"
-	i=0
 	for c in "${sel[@]}"; do
-		i=$((i + 1))
-		echo "not ok $i netns_transfer.$c"
+		tap 1 "netns_transfer.$c"
 	done
 	exit 1
 fi
@@ -99,28 +98,20 @@ fi
 # the netem delay to add on both ends ("" for none).
 make_veth()
 {
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
-	ip netns add "$ns_a" && ip netns add "$ns_b" &&
-	ip -n "$ns_a" link add name veth0 type veth peer name veth1 netns "$ns_b" &&
-	ip -n "$ns_a" addr add 10.53.0.1/24 dev veth0 &&
-	ip -n "$ns_b" addr add 10.53.0.2/24 dev veth1 &&
-	ip -n "$ns_a" link set lo up && ip -n "$ns_b" link set lo up &&
-	ip -n "$ns_a" link set veth0 up && ip -n "$ns_b" link set veth1 up ||
-		return 1
-	if [ -n "$1" ]; then
+	netns_del "$ns_a" "$ns_b"
+	if [ -z "$1" ]; then
+		veth_pair "$ns_a" veth0 10.53.0.1/24 "$ns_b" veth1 10.53.0.2/24
+	else
 		# limit: room for a full window in the delay line, so no drop.
-		ip netns exec "$ns_a" tc qdisc add dev veth0 root netem delay "$1" limit 100000 &&
-		ip netns exec "$ns_b" tc qdisc add dev veth1 root netem delay "$1" limit 100000 ||
-			return 1
+		veth_pair "$ns_a" veth0 10.53.0.1/24 "$ns_b" veth1 10.53.0.2/24 \
+			delay "$1" limit 100000
 	fi
 }
 
 # One namespace A with only the loopback up.
 make_lo()
 {
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
+	netns_del "$ns_a" "$ns_b"
 	ip netns add "$ns_a" && ip -n "$ns_a" link set lo up
 }
 
@@ -137,26 +128,6 @@ check_sha()
 	return 1
 }
 
-# Wait for the listener (pid $1) to report its port on fd 3; sets $port.
-wait_ready()
-{
-	local i line
-
-	for ((i = 0; i < 120; i++)); do
-		if read -r -t 1 -u 3 line; then
-			port=${line#port }
-			return 0
-		fi
-		kill -0 "$1" 2>/dev/null || return 1
-	done
-	return 1
-}
-
-field()
-{
-	sed -n "s/^$2 //p" "$1"
-}
-
 # run_xfer PROTO NS_LISTEN LISTEN_ADDR NS_CONNECT BYTES_L BYTES_C
 # Listener sends BYTES_L (seed 1), connector BYTES_C (seed 2).  Returns 0
 # when both sides finished and all digests and counts match.
@@ -165,20 +136,17 @@ run_xfer()
 	local proto=$1 nsl=$2 laddr=$3 nsc=$4 bl=$5 bc=$6
 	local lpid port rc_l rc_c ok=0 s
 
-	rm -f "$tmp"/l.* "$tmp"/c.* "$tmp/ready"
-	mkfifo "$tmp/ready" || return 1
-	exec 3<>"$tmp/ready"
-	ip netns exec "$nsl" "$XFER" --proto "$proto" --listen "$laddr:0" \
-		--ready "$tmp/ready" --bytes "$bl" --seed 1 >"$tmp/l.out" 2>"$tmp/l.err" &
-	lpid=$!
+	rm -f "$tmp"/l.* "$tmp"/c.*
+	start_listener "$tmp/ready" ip netns exec "$nsl" "$XFER" --proto "$proto" \
+		--listen "$laddr:0" --ready "$tmp/ready" --bytes "$bl" --seed 1 \
+		>"$tmp/l.out" 2>"$tmp/l.err"
+	rc_l=$?
 	pids=("$lpid")
-	if ! wait_ready "$lpid"; then
+	if [ "$rc_l" != 0 ]; then
 		wait "$lpid"
-		exec 3<&-
 		echo "# listener failed: $(cat "$tmp/l.err")"
 		return 1
 	fi
-	exec 3<&-
 	ip netns exec "$nsc" "$XFER" --proto "$proto" --connect "$laddr:$port" \
 		--bytes "$bc" --seed 2 >"$tmp/c.out" 2>"$tmp/c.err"
 	rc_c=$?
@@ -225,37 +193,28 @@ check()
 
 sha_ok=1
 check_sha || sha_ok=0
-i=0
-fails=0
 for c in "${sel[@]}"; do
-	i=$((i + 1))
 	t=${c%.*}
 	v=${c##*.}
-	proto=6
-	[ "$v" = atcp ] && proto=253
+	proto=$(proto_of "$v")
 	start=$(date +%s)
 	[ "$sha_ok" = 1 ] &&
 	case $t in
 	bidir_veth_100M)
 		make_veth "" &&
-		run_xfer $proto "$ns_a" 10.53.0.1 "$ns_b" $((BIG * MB)) $((BIG * MB))
+		run_xfer "$proto" "$ns_a" 10.53.0.1 "$ns_b" $((BIG * MB)) $((BIG * MB))
 		;;
 	oneway_loopback_100M)
 		make_lo &&
-		run_xfer $proto "$ns_a" 127.0.0.1 "$ns_a" 0 $((BIG * MB))
+		run_xfer "$proto" "$ns_a" 127.0.0.1 "$ns_a" 0 $((BIG * MB))
 		;;
 	bidir_veth_netem_10M)
 		make_veth 5ms &&
-		run_xfer $proto "$ns_a" 10.53.0.1 "$ns_b" $((SMALL * MB)) $((SMALL * MB))
+		run_xfer "$proto" "$ns_a" 10.53.0.1 "$ns_b" $((SMALL * MB)) $((SMALL * MB))
 		;;
 	esac
 	rc=$?
 	echo "# $c: $(($(date +%s) - start)) s"
-	if [ "$rc" = 0 ]; then
-		echo "ok $i netns_transfer.$c"
-	else
-		echo "not ok $i netns_transfer.$c"
-		fails=$((fails + 1))
-	fi
+	tap "$rc" "netns_transfer.$c"
 done
 [ "$fails" = 0 ]

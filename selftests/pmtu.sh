@@ -19,6 +19,8 @@
 # timeout: 600
 set -u
 cd "$(dirname "$0")/.." || exit 1
+# shellcheck source=selftests/lib.sh
+. selftests/lib.sh
 XFER=$PWD/build/selftests-helpers/xfer
 MB=$((1024 * 1024))
 BYTES=$((8 * MB))
@@ -39,9 +41,7 @@ lpid=""
 cleanup()
 {
 	[ -n "$lpid" ] && kill "$lpid" 2>/dev/null
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_r" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
+	netns_del "$ns_a" "$ns_r" "$ns_b"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -68,43 +68,19 @@ make_path()
 	ip netns exec "$ns_r" sysctl -qw net.ipv4.ip_forward=1
 }
 
-field()
-{
-	sed -n "s/^$2 //p" "$1"
-}
-
-# Wait for the listener (pid $1) to report its port on fd 3; sets $port.
-wait_ready()
-{
-	local i line
-
-	for ((i = 0; i < 120; i++)); do
-		if read -r -t 1 -u 3 line; then
-			port=${line#port }
-			return 0
-		fi
-		kill -0 "$1" 2>/dev/null || return 1
-	done
-	return 1
-}
-
 # One transfer of BYTES from A to B over protocol $1; 0 if all checks hold.
 run_one()
 {
 	local proto=$1 rc_c rc_l ok=0 mss0 mss pmtu
 
 	make_path || { echo "# cannot build the path"; return 1; }
-	rm -f "$tmp"/* && mkfifo "$tmp/ready" || return 1
-	exec 3<>"$tmp/ready"
-	ip netns exec "$ns_b" "$XFER" --proto "$proto" --listen 10.54.2.2:0 \
-		--ready "$tmp/ready" --bytes 0 --seed 1 >"$tmp/l.out" 2>"$tmp/l.err" &
-	lpid=$!
-	if ! wait_ready "$lpid"; then
-		exec 3<&-
+	rm -f "$tmp"/* || return 1
+	if ! start_listener "$tmp/ready" ip netns exec "$ns_b" "$XFER" \
+		--proto "$proto" --listen 10.54.2.2:0 --ready "$tmp/ready" \
+		--bytes 0 --seed 1 >"$tmp/l.out" 2>"$tmp/l.err"; then
 		echo "# listener failed: $(cat "$tmp/l.err")"
 		return 1
 	fi
-	exec 3<&-
 	ip netns exec "$ns_a" "$XFER" --proto "$proto" --timeout 60 \
 		--connect "10.54.2.2:$port" --bytes "$BYTES" --seed 2 \
 		>"$tmp/c.out" 2>"$tmp/c.err"
@@ -136,24 +112,4 @@ run_one()
 	return $ok
 }
 
-set -- $variants
-echo "TAP version 13"
-echo "1..$#"
-i=0
-fails=0
-for v in $variants; do
-	i=$((i + 1))
-	proto=6
-	[ "$v" = atcp ] && proto=253
-	start=$(date +%s)
-	run_one $proto
-	rc=$?
-	echo "# $v: $(($(date +%s) - start)) s"
-	if [ "$rc" = 0 ]; then
-		echo "ok $i pmtu.$v"
-	else
-		echo "not ok $i pmtu.$v"
-		fails=$((fails + 1))
-	fi
-done
-[ "$fails" = 0 ]
+run_variants pmtu run_one $variants

@@ -69,11 +69,16 @@ Local sockets (same process, the stack under test):
   t.state(s) (TCP_INFO tcpi_state as an RFC name), t.expect_state(s, name),
   t.proc_state(flow=...) and t.expect_proc_state(name) (from /proc/net/tcp
   or /proc/net/atcp, e.g. for TIME-WAIT after the socket is gone).
-  t.snmp(name) reads an atcp counter from /proc/net/atcp_snmp.
+  t.snmp(name) reads an atcp counter from /proc/net/atcp_snmp;
+  t.counter(name, tcp_name=) that, or Linux's TcpExt counter (t.tcpext).
   t.listener(port) and t.handshake(ls) / t.active_open() are shortcuts;
   t.handshake(ls, sackok=True) offers SACK-permitted (t.synack.sackok: the
-  stack offered it back).  t.sack(on, dsack=) sets SACK/D-SACK for the
-  stack; pktlib.sack_opt(p, (a, b), ...) is an expected SACK option.
+  stack offered it back); t.syn_sent() is a connect up to its SYN, and
+  t.active_open(s=s, opts=...) completes it.  t.flight(s, data, mss) sends
+  data and expects its segments; t.abort(s) closes with a RST.  t.sack(on,
+  dsack=) sets SACK/D-SACK for the stack; pktlib.sack_opt(p, (a, b), ...)
+  is an expected SACK option; t.sack_peer(data) gives seg() and ack() for a
+  peer sending data out of order.
 
 Checks: t.check(cond, msg), t.check_eq(actual, expected, what),
 t.check_time(actual, expected, tol=, rel=, what=), t.check_timer(actual,
@@ -1236,6 +1241,22 @@ class Context:
             self.fail("/proc/net/atcp_snmp: " + e.strerror)
         self.fail("/proc/net/atcp_snmp has no counter " + name)
 
+    def tcpext(self, name):
+        """A Linux TCP counter (TcpExt in /proc/net/netstat)."""
+        with open("/proc/net/netstat") as fh:
+            lines = fh.read().splitlines()
+        for k, v in zip(lines[::2], lines[1::2]):
+            if k.startswith("TcpExt:"):
+                return int(dict(zip(k.split()[1:], v.split()[1:]))[name])
+        self.fail("/proc/net/netstat has no TcpExt")
+
+    def counter(self, name, tcp_name=None):
+        """atcp's counter name (t.snmp), or on Linux TCP its TcpExt
+        counter tcp_name (by default the same name)."""
+        if self.is_tcp:
+            return self.tcpext(tcp_name or name)
+        return self.snmp(name)
+
     # -- shortcuts --------------------------------------------------------
     def handshake(self, ls, wnd=65535, mss=1460, ack_wnd=None, flow=None,
                   sackok=False):
@@ -1256,6 +1277,46 @@ class Context:
                     wnd=wnd if ack_wnd is None else ack_wnd)
         return self.accept(ls, flow=f)
 
+    def flight(self, s, data, mss, ack_first=True):
+        """TCP_NODELAY on s, send data; expect it from SND.UNA in
+        segments of mss.  ack_first: the first is ACKed as soon as seen
+        (Linux under TCG may hold the rest back until an ACK comes);
+        self.first_acked is when.  Returns the segments."""
+        f = self.cur
+        p = f.peer_isn + 1
+        self.setsockopt(s, socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.send(s, data)
+        segs = []
+        for i in range((len(data) + mss - 1) // mss):
+            segs.append(self.expect("A", seq=self.rel(1 + i * mss), ack=p,
+                                    data=data[i * mss:(i + 1) * mss]))
+            if i == 0 and ack_first:
+                self.inject("A", p, self.rel(1 + mss))
+                self.first_acked = self.now()
+        return segs
+
+    def sack_peer(self, data):
+        """A peer sending data out of order: seg(a, b) injects data[a:b]
+        at offset a past its SYN; ack(n, *edges) expects the ACK of
+        offset n with those SACK blocks (offsets; none if none)."""
+        p = self.peer_isn + 1
+
+        def seg(a, b):
+            self.inject("A", p + a, self.rel(1), data=data[a:b])
+
+        def ack(n, *edges):
+            self.expect("A", seq=self.rel(1), ack=p + n,
+                        opts=sack_opt(p, *edges) if edges else [],
+                        timeout=1)
+        return seg, ack
+
+    def abort(self, s):
+        """Close with SO_LINGER {1, 0}: a RST, no orphan left
+        retransmitting to a peer that is gone."""
+        self.setsockopt(s, socket.SOL_SOCKET, socket.SO_LINGER,
+                        struct.pack("ii", 1, 0))
+        self.close(s)
+
     def sack(self, on=True, dsack=None):
         """SACK (RFC 2018) on or off for the stack under test: Linux's
         tcp_sack (and tcp_comp_sack_nr 0: no compressed SACK ACKs) or
@@ -1271,15 +1332,30 @@ class Context:
             if dsack is not None:
                 self.sysctl("net.atcp.dsack", int(dsack))
 
-    def active_open(self, wnd=65535, mss=1460, flow=None):
-        """socket + non-blocking connect + SYN, SYN,ACK, ACK."""
-        f = flow or self.cur
+    def syn_sent(self):
+        """A new flow, a socket and its non-blocking connect: returns
+        (socket, the SYN it sent)."""
+        self.flow()
         s = self.socket()
-        self.connect(s, flow=f)
-        self.expect("S", flow=f)
-        self.inject("SA", f.peer_isn, f.isn + 1, wnd=wnd, flow=f,
-                    opts=[("mss", mss)] if mss else ())
-        self.expect("A", seq=f.isn + 1, ack=f.peer_isn + 1, flow=f)
+        self.connect(s)
+        return s, self.expect("S")
+
+    def active_open(self, wnd=65535, mss=1460, flow=None, s=None,
+                    opts=None):
+        """socket + non-blocking connect + SYN, SYN,ACK, ACK; s: a
+        socket whose SYN was seen already (syn_sent()).  opts: the
+        SYN,ACK's options (default the MSS only).  Returns the socket;
+        self.ack is the ACK of the SYN,ACK."""
+        f = flow or self.cur
+        if s is None:
+            s = self.socket()
+            self.connect(s, flow=f)
+            self.expect("S", flow=f)
+        if opts is None:
+            opts = [("mss", mss)] if mss else ()
+        self.inject("SA", f.peer_isn, f.isn + 1, wnd=wnd, flow=f, opts=opts)
+        self.ack = self.expect("A", seq=f.isn + 1, ack=f.peer_isn + 1,
+                               flow=f)
         self.wait_connected(s)
         return s
 

@@ -17,15 +17,7 @@ import errno as E
 
 def cookie_counters(t):
     names = ("SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed")
-    if not t.is_tcp:
-        return [t.snmp(n) for n in names]
-    with open("/proc/net/netstat") as f:
-        lines = f.read().splitlines()
-    for k, v in zip(lines[::2], lines[1::2]):
-        if k.startswith("TcpExt:"):
-            d = dict(zip(k.split()[1:], (int(x) for x in v.split()[1:])))
-            return [d[n] for n in names]
-    t.fail("/proc/net/netstat has no TcpExt")
+    return [t.counter(n) for n in names]
 
 
 def run(t):

@@ -14,21 +14,12 @@
 #  - a shift over 14 is used as 14 (§2.3).
 
 import socket
-import struct
 import time
 
 from pktlib import M32
 
 PEER_WND = 3000         # the peer's window field on its ACKs
 
-
-
-def abort(t, s):
-    """Close with SO_LINGER {1, 0}: a RST, no orphan left retransmitting
-    to a peer that is gone."""
-    t.setsockopt(s, socket.SOL_SOCKET, socket.SO_LINGER,
-                 struct.pack("ii", 1, 0))
-    t.close(s)
 
 def enable(t, on=1):
     t.sysctl("net.ipv4.tcp_window_scaling" if t.is_tcp else
@@ -102,7 +93,7 @@ def run(t):
     sent = sent_in_flight(t, c, PEER_WND, PEER_WND << 2, "peer shift 2")
     t.check(sent > PEER_WND, "only %d octets sent: the peer's window "
             "field %d was not scaled" % (sent, PEER_WND))
-    abort(t, c)
+    t.abort(c)
     t.drain(quiet=0.2)
 
     t.note("the peer offers none: no scaling either way")
@@ -114,14 +105,14 @@ def run(t):
     a_wnd = a.wnd
     t.check(a_wnd >= 8192, "unscaled window field %d" % a_wnd)
     sent_in_flight(t, c, PEER_WND, PEER_WND, "no window scale")
-    abort(t, c)
+    t.abort(c)
     t.drain(quiet=0.2)
 
     t.note("malformed (length 4): ignored")
     c, ws = passive(t, ls, [("raw", b"\x03\x04\x02\x00")])
     t.check(ws is None, "window scale answered to a malformed option")
     sent_in_flight(t, c, PEER_WND, PEER_WND, "malformed window scale")
-    abort(t, c)
+    t.abort(c)
     t.drain(quiet=0.2)
 
     t.note("shift 15: used as 14 (RFC 7323 §2.3)")
@@ -150,47 +141,33 @@ def run(t):
             (top - acked))
     t.check(top - acked > 14600, "%d octets in flight: the window of "
             "16384 was not used" % (top - acked))
-    abort(t, c)
+    t.abort(c)
     t.drain(quiet=0.2)
 
     t.note("active open: offered on the SYN, scaling once accepted")
-    t.flow()
-    s = t.socket()
-    t.connect(s)
-    syn = t.expect("S")
+    s, syn = t.syn_sent()
     ws = syn.opt("ws")
     t.check(ws is not None, "no window scale on the SYN")
-    t.inject("SA", t.peer_isn, t.rel(1), opts=[("mss", 1460), "nop",
-                                               ("ws", 3)], wnd=PEER_WND)
-    t.expect("A", seq=t.rel(1), ack=t.peer_isn + 1)
-    t.wait_connected(s)
+    t.active_open(s=s, opts=[("mss", 1460), "nop", ("ws", 3)],
+                  wnd=PEER_WND)
     scaled_rcv_window(t, ws)
     t.inject("A", t.peer_isn + 1, t.rel(1), wnd=PEER_WND)
     sent = sent_in_flight(t, s, PEER_WND, PEER_WND << 3, "active, shift 3")
     t.check(sent > PEER_WND, "the SYN,ACK's shift 3 not applied")
-    abort(t, s)
+    t.abort(s)
     t.drain(quiet=0.2)
 
     t.note("active open, the SYN,ACK has none: no scaling")
-    t.flow()
-    s = t.socket()
-    t.connect(s)
-    t.expect("S")
-    t.inject("SA", t.peer_isn, t.rel(1), opts=[("mss", 1460)],
-             wnd=PEER_WND)
-    t.expect("A", seq=t.rel(1), ack=t.peer_isn + 1)
-    t.wait_connected(s)
+    s, _ = t.syn_sent()
+    t.active_open(s=s, wnd=PEER_WND)
     sent_in_flight(t, s, PEER_WND, PEER_WND, "active, no shift")
-    abort(t, s)
+    t.abort(s)
 
     t.note("net.*window_scaling 0: not offered")
     enable(t, 0)
-    t.flow()
-    s = t.socket()
-    t.connect(s)
-    syn = t.expect("S")
+    s, syn = t.syn_sent()
     t.check(syn.opt("ws") is None, "window scale offered though off")
-    abort(t, s)
+    t.abort(s)
     t.drain(quiet=0.2)
     t.flow(lport=5000)
     t.inject("S", t.peer_isn, opts=[("mss", 1460), "nop", ("ws", 2)])

@@ -13,17 +13,6 @@
 #    Linux does): no TSopt on any segment of the connection;
 #  - with the sysctl 0, no TSopt offered or answered.
 
-import socket
-import struct
-
-
-
-def abort(t, s):
-    """Close with SO_LINGER {1, 0}: a RST, no orphan left retransmitting
-    to a peer that is gone."""
-    t.setsockopt(s, socket.SOL_SOCKET, socket.SO_LINGER,
-                 struct.pack("ii", 1, 0))
-    t.close(s)
 
 def enable(t, on=1):
     t.sysctl("net.ipv4.tcp_timestamps" if t.is_tcp else
@@ -52,7 +41,7 @@ def no_ts_connection(t, ls, syn_opts, what):
     t.send(c, b"r" * 10)
     d = t.expect("AP", seq=t.rel(1), data=b"r" * 10)
     t.check(d.opt("ts") is None, "%s: TSopt on data" % what)
-    abort(t, c)
+    t.abort(c)
     t.drain(quiet=0.2)
 
 
@@ -93,35 +82,24 @@ def run(t):
     v, e = ts_of(t, a, "ACK")
     t.check_eq(e, 4000, "TSecr of the ACK of the segment filling the hole")
     t.recv_exact(c, b"i" * 1000 + b"o" * 100)
-    abort(t, c)
+    t.abort(c)
     t.drain(quiet=0.2)
 
     t.note("active open with timestamps")
-    t.flow()
-    s = t.socket()
-    t.connect(s)
-    syn = t.expect("S")
+    s, syn = t.syn_sent()
     sv, se = ts_of(t, syn, "SYN")
     t.check_eq(se, 0, "the SYN's TSecr")
-    t.inject("SA", t.peer_isn, t.rel(1),
-             opts=[("mss", 1460), "nop", "nop", ("ts", 7000, sv)])
-    a = t.expect("A", seq=t.rel(1), ack=t.peer_isn + 1)
-    v, e = ts_of(t, a, "the ACK of the SYN,ACK")
+    t.active_open(s=s, opts=[("mss", 1460), "nop", "nop", ("ts", 7000, sv)])
+    v, e = ts_of(t, t.ack, "the ACK of the SYN,ACK")
     t.check_eq(e, 7000, "its TSecr")
-    t.wait_connected(s)
-    abort(t, s)
+    t.abort(s)
     t.drain(quiet=0.2)
 
     t.note("active open, the SYN,ACK has none: none after")
-    t.flow()
-    s = t.socket()
-    t.connect(s)
-    t.expect("S")
-    t.inject("SA", t.peer_isn, t.rel(1), opts=[("mss", 1460)])
-    a = t.expect("A", seq=t.rel(1), ack=t.peer_isn + 1)
-    t.check(a.opt("ts") is None, "TSopt though the SYN,ACK had none")
-    t.wait_connected(s)
-    abort(t, s)
+    s, _ = t.syn_sent()
+    t.active_open(s=s)
+    t.check(t.ack.opt("ts") is None, "TSopt though the SYN,ACK had none")
+    t.abort(s)
     t.drain(quiet=0.2)
 
     t.note("a SYN without timestamps")
@@ -132,12 +110,9 @@ def run(t):
 
     t.note("net.*timestamps 0: not offered, not answered")
     enable(t, 0)
-    t.flow()
-    s = t.socket()
-    t.connect(s)
-    syn = t.expect("S")
+    s, syn = t.syn_sent()
     t.check(syn.opt("ts") is None, "TSopt offered though off")
-    abort(t, s)
+    t.abort(s)
     t.drain(quiet=0.2)
     no_ts_connection(t, ls, ["nop", "nop", ("ts", 1000, 0)],
                      "timestamps off")

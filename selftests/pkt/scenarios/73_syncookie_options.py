@@ -11,20 +11,11 @@
 #    connection has no scaling (the stack keeps within the field).
 
 import socket
-import struct
 
 from pktlib import M32
 
 WND = 3000
 
-
-
-def abort(t, s):
-    """Close with SO_LINGER {1, 0}: a RST, no orphan left retransmitting
-    to a peer that is gone."""
-    t.setsockopt(s, socket.SOL_SOCKET, socket.SO_LINGER,
-                 struct.pack("ii", 1, 0))
-    t.close(s)
 
 def flight(t, c):
     t.setsockopt(c, socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -66,7 +57,7 @@ def run(t):
     t.check(has_ts, "data without timestamps")
     t.check(WND < top <= WND << 2, "%d octets sent: the peer's shift 2 "
             "not kept by the cookie (window field %d)" % (top, WND))
-    abort(t, c)
+    t.abort(c)
     t.drain(quiet=0.2)
 
     t.note("a SYN without timestamps: the MSS only")
@@ -80,4 +71,4 @@ def run(t):
     t.note("%d octets sent against a window field of %d" % (top, WND))
     t.check(0 < top <= WND, "%d octets sent past an unscaled window %d" %
             (top, WND))
-    abort(t, c)
+    t.abort(c)

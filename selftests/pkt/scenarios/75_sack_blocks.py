@@ -17,23 +17,14 @@
 # the scenario turns that off so that both stacks send one ACK a segment,
 # as RFC 5681 §4.2 asks.
 
-from pktlib import sack_opt
-
 
 def run(t):
     t.sack(True, dsack=True)
     ls = t.listener(5000)
     c = t.handshake(ls, sackok=True)
     t.check(t.synack.sackok, "the SYN,ACK offers SACK-permitted (§2)")
-    p = t.peer_isn + 1
     data = bytes((i * 7 + 3) & 0xff for i in range(120))
-
-    def seg(a, b):
-        t.inject("A", p + a, t.rel(1), data=data[a:b])
-
-    def ack(n, *edges):
-        t.expect("A", seq=t.rel(1), ack=p + n,
-                 opts=sack_opt(p, *edges) if edges else [], timeout=1)
+    seg, ack = t.sack_peer(data)
 
     # Three holes: 0-10, 20-30, 40-50.  Most recent block first.
     seg(10, 20)

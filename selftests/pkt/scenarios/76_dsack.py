@@ -7,23 +7,14 @@
 # contains it.  With the D-SACK sysctl off (net.atcp.dsack, Linux's
 # tcp_dsack) a duplicate is acknowledged without it.
 
-from pktlib import sack_opt
-
 
 def run(t):
     t.sack(True, dsack=True)
     ls = t.listener(5000)
     c = t.handshake(ls, sackok=True)
     t.check(t.synack.sackok, "the SYN,ACK offers SACK-permitted")
-    p = t.peer_isn + 1
     data = bytes((i * 11 + 1) & 0xff for i in range(40))
-
-    def seg(a, b):
-        t.inject("A", p + a, t.rel(1), data=data[a:b])
-
-    def ack(n, *edges):
-        t.expect("A", seq=t.rel(1), ack=p + n,
-                 opts=sack_opt(p, *edges) if edges else [], timeout=1)
+    seg, ack = t.sack_peer(data)
 
     seg(0, 10)
     ack(10)

@@ -6,7 +6,6 @@
 # lets RACK (§6) mark the hole lost: it is resent at once, still before
 # any RTO.  Linux: tcp_early_retrans=3 (TLP on), tcp_sack=1.
 
-import socket
 import time
 
 MSS = 1000
@@ -18,22 +17,14 @@ def run(t):
         t.sysctl("net.ipv4.tcp_early_retrans", 3)
     ls = t.listener(5000)
     t.flow(lport=5000)
-    t.inject("S", t.peer_isn, opts=[("mss", MSS), "sackok"])
-    t.expect("SA", ack=t.peer_isn + 1, opts="*")
-    t.inject("A", t.peer_isn + 1, t.isn + 1)
-    c = t.accept(ls)
-    t.setsockopt(c, socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    c = t.handshake(ls, mss=MSS, sackok=True)
     p = t.peer_isn + 1
     data = bytes(range(256)) * 16
     data = data[:4 * MSS]
-    t.send(c, data)
     # segment 1 is ACKed as soon as seen (the smallest RTT sample), then
     # segment 2; 3 and 4 (the tail) are lost
-    segs = [t.expect("A", seq=t.rel(1), ack=p, data=data[:MSS])]
-    t.inject("A", p, t.rel(1 + MSS))
-    rtt = t.now() - segs[0].time
-    segs += [t.expect("A", seq=t.rel(1 + i * MSS), ack=p,
-                      data=data[i * MSS:(i + 1) * MSS]) for i in (1, 2, 3)]
+    segs = t.flight(c, data, MSS)
+    rtt = t.first_acked - segs[0].time
     t.inject("A", p, t.rel(1 + 2 * MSS))
     acked = t.now()
     probe = t.expect("A", seq=t.rel(1 + 3 * MSS), ack=p,

@@ -6,8 +6,6 @@
 # Linux: tcp_frto=0 (F-RTO would probe with new data first; there is none
 # here, but keep the rule plain).
 
-import socket
-
 MSS = 1000
 
 
@@ -17,11 +15,9 @@ def run(t):
     ls = t.listener(5000)
     t.flow(lport=5000)
     c = t.handshake(ls, mss=MSS)
-    t.setsockopt(c, socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     p = t.peer_isn + 1
     n = 4
     data = (bytes(range(253)) * 20)[:n * MSS]
-    t.send(c, data)
 
     def seg(i):
         return data[(i - 1) * MSS:i * MSS]
@@ -29,8 +25,7 @@ def run(t):
     def seq(i):
         return t.rel(1 + (i - 1) * MSS)
 
-    first = [t.expect("A", seq=seq(i), ack=p, data=seg(i))
-             for i in range(1, n + 1)]
+    first = t.flight(c, data, MSS, ack_first=False)
     # the whole flight is lost: the RTO resends the head
     r1 = t.expect("A", seq=seq(1), ack=p, data=seg(1), timeout=3)
     # (times are when the peer read the segments: the first one's is the

@@ -6,20 +6,10 @@
 # spurious, so the window reduction is undone and the sender is back in
 # the Open state (TCP_INFO tcpi_ca_state 0), not in Recovery (3).
 
-import socket
 import struct
 import time
 
 MSS = 1000
-
-
-def linux_counter(name):
-    with open("/proc/net/netstat") as f:
-        lines = f.read().splitlines()
-    for a, b in zip(lines[::2], lines[1::2]):
-        if a.startswith("TcpExt:"):
-            return int(dict(zip(a.split()[1:], b.split()[1:]))[name])
-    return None
 
 
 def run(t):
@@ -28,15 +18,10 @@ def run(t):
         t.sysctl("net.ipv4.tcp_dsack", 1)
     ls = t.listener(5000)
     t.flow(lport=5000)
-    t.inject("S", t.peer_isn, opts=[("mss", MSS), "sackok"])
-    t.expect("SA", ack=t.peer_isn + 1, opts="*")
-    t.inject("A", t.peer_isn + 1, t.isn + 1)
-    c = t.accept(ls)
-    t.setsockopt(c, socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    c = t.handshake(ls, mss=MSS, sackok=True)
     p = t.peer_isn + 1
     n = 8
     data = (bytes(range(241)) * 40)[:n * MSS]
-    t.send(c, data)
 
     def seq(i):
         return t.rel(1 + (i - 1) * MSS)
@@ -44,13 +29,8 @@ def run(t):
     def ca_state():
         return struct.unpack_from("B", t.tcp_info(c), 1)[0]
 
-    t.expect("A", seq=seq(1), ack=p, data=data[:MSS])
-    t.inject("A", p, seq(2))
-    for i in range(2, n + 1):
-        t.expect("A", seq=seq(i), ack=p,
-                 data=data[(i - 1) * MSS:i * MSS])
-    before = (linux_counter("TCPDSACKUndo") if t.is_tcp else
-              t.snmp("TCPDSACKUndo"))
+    t.flight(c, data, MSS)
+    before = t.counter("TCPDSACKUndo")
     for k in (4, 5, 6):
         t.inject("A", p, seq(2), opts=[("sack", [(seq(3), seq(k))])])
     t.expect("A", seq=seq(2), ack=p, data=data[MSS:2 * MSS], skip=True,
@@ -61,8 +41,7 @@ def run(t):
     t.inject("A", p, seq(6), opts=[("sack", [(seq(2), seq(3))])])
     time.sleep(0.05)
     t.check_eq(ca_state(), 0, "tcpi_ca_state after the D-SACK (Open)")
-    after = (linux_counter("TCPDSACKUndo") if t.is_tcp else
-             t.snmp("TCPDSACKUndo"))
+    after = t.counter("TCPDSACKUndo")
     t.check_eq(after - before, 1, "TCPDSACKUndo")
     t.inject("A", p, seq(n + 1))
     late = [s for s in t.collect(0.5) if s.len]

@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # $port, $lpid: the caller's
+# Shared by the shell selftests (sourced; selftests/run does not run lib*.sh):
+# TAP output, the protocol of a variant, veth between namespaces, a
+# listener that reports its port on a fifo, and "key value" output files.
+
+# tap_plan CASE...: the TAP header for these cases
+tap_plan()
+{
+	echo "TAP version 13"
+	echo "1..$#"
+}
+
+# TAP results: tap RESULT NAME prints "ok N NAME" if RESULT is 0, else
+# "not ok N NAME" and counts it in $fails.
+n=0 fails=0
+tap()
+{
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		fails=$((fails + 1))
+	fi
+}
+
+# tap_done: the summary line; returns 0 if every result was ok
+tap_done()
+{
+	echo "# $((n - fails)) passed, $fails failed"
+	[ "$fails" = 0 ]
+}
+
+# run_tests TEST...: t_TEST for each, one TAP result each, then the summary
+run_tests()
+{
+	local t
+
+	for t in "$@"; do
+		"t_$t"
+		tap $? "$t"
+	done
+	tap_done
+}
+
+# proto_of tcp|atcp: the IP protocol number of the variant
+proto_of()
+{
+	if [ "$1" = atcp ]; then echo 253; else echo 6; fi
+}
+
+# run_variants NAME FUNC VARIANT...: the whole TAP output of a test with
+# one case per variant (tcp, atcp): "FUNC PROTO" decides "NAME.VARIANT",
+# its time is reported.  Returns 0 if every case passed.
+run_variants()
+{
+	local name=$1 fn=$2 v rc start
+
+	shift 2
+	tap_plan "$@"
+	for v in "$@"; do
+		start=$(date +%s)
+		"$fn" "$(proto_of "$v")"
+		rc=$?
+		echo "# $v: $(($(date +%s) - start)) s"
+		tap "$rc" "$name.$v"
+	done
+	[ "$fails" = 0 ]
+}
+
+# only_case ARG...: CASE of the options "-t CASE" (the last), if any
+only_case()
+{
+	local c=""
+
+	while [ $# -gt 0 ]; do
+		[ "$1" = -t ] && [ $# -gt 1 ] && { c=$2; shift; }
+		shift
+	done
+	echo "$c"
+}
+
+# netns_del NS...: delete these namespaces, if they exist
+netns_del()
+{
+	local ns
+
+	for ns in "$@"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+
+# veth_pair NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B [NETEM-ARGS...]: new
+# namespaces NS_A and NS_B joined by veth DEV_A - DEV_B (ADDR: a/len),
+# loopback and both ends up; with NETEM-ARGS, a netem qdisc of them on
+# both ends.
+veth_pair()
+{
+	local na=$1 da=$2 aa=$3 nb=$4 db=$5 ab=$6
+
+	shift 6
+	ip netns add "$na" && ip netns add "$nb" &&
+	ip -n "$na" link add name "$da" type veth peer name "$db" netns "$nb" &&
+	ip -n "$na" addr add "$aa" dev "$da" &&
+	ip -n "$nb" addr add "$ab" dev "$db" &&
+	ip -n "$na" link set lo up && ip -n "$nb" link set lo up &&
+	ip -n "$na" link set "$da" up && ip -n "$nb" link set "$db" up ||
+		return 1
+	[ $# = 0 ] && return 0
+	ip netns exec "$na" tc qdisc add dev "$da" root netem "$@" &&
+	ip netns exec "$nb" tc qdisc add dev "$db" root netem "$@"
+}
+
+# start_listener FIFO CMD...: runs CMD in the background, $lpid, and waits
+# for its line "port N" on the fifo FIFO (made anew); sets $port ("" if
+# none).  Returns 1 if CMD ends or says nothing within 120 s.
+start_listener()
+{
+	local fifo=$1 i line
+
+	shift
+	port=""
+	rm -f "$fifo" && mkfifo "$fifo" || return 1
+	exec 3<>"$fifo"
+	"$@" &
+	lpid=$!
+	for ((i = 0; i < 120; i++)); do
+		if read -r -t 1 -u 3 line; then
+			port=${line#port }
+			exec 3<&-
+			return 0
+		fi
+		kill -0 "$lpid" 2>/dev/null || break
+	done
+	exec 3<&-
+	return 1
+}
+
+# field FILE KEY: the value of the line "KEY value" of FILE
+field()
+{
+	sed -n "s/^$2 //p" "$1"
+}
