@@ -8,13 +8,17 @@ Each run happens in a forked child in a network namespace of its own.
 
 A scenario is selected by its name, its number ("03") or name/proto
 ("03_rst_closed_port/tcp"); -t NAME (from selftests/run NAME:CASE) does the
-same.  Exit status 0 when every selected test passed.
+same.  A scenario that says BACKGROUND = True (minutes of waiting for a
+clock) starts before the others and reports after them.  Exit status 0
+when every selected test passed.
 """
 
 import argparse
 import importlib.util
 import os
+import select
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True
@@ -58,6 +62,76 @@ def run_child(mod, name, proto, seed, verbose, timeout):
     return res, why
 
 
+class Background:
+    """A scenario that mostly waits (BACKGROUND = True: a cookie or TIME-WAIT
+    clock of minutes) runs in a child started before the others, in its own
+    namespace as they are; what it prints is kept in a file and shown with
+    its result, after the rest."""
+
+    def __init__(self, mod, name, proto, seed, verbose, timeout):
+        self.log = tempfile.TemporaryFile("w+")
+        self.r, w = os.pipe()
+        sys.stdout.flush()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.r)
+            os.dup2(self.log.fileno(), 1)
+            sys.stdout = os.fdopen(1, "w")
+            try:
+                res, why = pktlib.run_one(mod, name, proto, seed, verbose)
+                data = ("%s %s" % (res, why.splitlines()[0] if why
+                                   else "")).encode()
+                while data:
+                    data = data[os.write(w, data):]
+            finally:
+                sys.stdout.flush()
+                os._exit(0)
+        os.close(w)
+        self.start = time.monotonic()
+        self.deadline = self.start + timeout
+        self.timeout = timeout
+
+    def result(self):
+        out = b""
+        timed_out = False
+        while True:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                os.kill(self.pid, 9)
+                timed_out = True
+                break
+            if select.select([self.r], [], [], left)[0]:
+                chunk = os.read(self.r, 65536)
+                if not chunk:
+                    break
+                out += chunk
+        os.close(self.r)
+        os.waitpid(self.pid, 0)
+        self.log.seek(0)
+        sys.stdout.write(self.log.read())
+        el = time.monotonic() - self.start
+        if timed_out:
+            return "fail", "TIMEOUT after %d s" % self.timeout, el
+        if not out:
+            return "fail", "the child died", el
+        res, _, why = out.decode(errors="replace").partition(" ")
+        return res, why, el
+
+
+def report(i, full, res, why, el):
+    print("# %s: %.1f s" % (full, el))
+    if res == "ok":
+        print("ok %d %s" % (i, full))
+    elif res == "skip":
+        print("ok %d %s # SKIP %s" % (i, full, why))
+    else:
+        if why.startswith(("TIMEOUT", "child died")):
+            print("# " + why)
+        print("not ok %d %s" % (i, full))
+    sys.stdout.flush()
+    return res not in ("ok", "skip")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--proto", default="both", choices=["6", "253", "both"])
@@ -95,30 +169,32 @@ def main():
     print("1..%d" % len(tests))
     print("# seed %d (run.py --seed %d reproduces the peer's choices)" %
           (seed, seed))
+    # the waiting scenarios start first and report last
+    order = [x for x in tests if not getattr(x[1], "BACKGROUND", False)]
+    bg = {}
+    for k, (n, m, p) in enumerate(tests, 1):
+        if getattr(m, "BACKGROUND", False):
+            bg[(n, p)] = Background(m, n, p, seed + k, args.verbose,
+                                    getattr(m, "TIMEOUT", 60))
+            order.append((n, m, p))
     failed = 0
-    for i, (n, m, p) in enumerate(tests, 1):
+    for i, (n, m, p) in enumerate(order, 1):
         pname = pktlib.PROTO_NAMES[p]
         full = "%s/%s" % (n, pname)
-        print("# %s" % full)
+        print("# %s%s" % (full, " (in the background since the start)"
+                          if (n, p) in bg else ""))
         why_differs = getattr(m, "DIFFERS", {}).get(pname)
         if why_differs:
             print("# %s differs from the other protocol on purpose: %s" %
                   (full, why_differs))
-        start = time.monotonic()
-        res, why = run_child(m, n, p, seed + i, args.verbose,
-                             getattr(m, "TIMEOUT", 60))
-        el = time.monotonic() - start
-        print("# %s: %.1f s" % (full, el))
-        if res == "ok":
-            print("ok %d %s" % (i, full))
-        elif res == "skip":
-            print("ok %d %s # SKIP %s" % (i, full, why))
+        if (n, p) in bg:
+            res, why, el = bg[(n, p)].result()
         else:
-            failed += 1
-            if why.startswith(("TIMEOUT", "child died")):
-                print("# " + why)
-            print("not ok %d %s" % (i, full))
-        sys.stdout.flush()
+            start = time.monotonic()
+            res, why = run_child(m, n, p, seed + tests.index((n, m, p)) + 1,
+                                 args.verbose, getattr(m, "TIMEOUT", 60))
+            el = time.monotonic() - start
+        failed += report(i, full, res, why, el)
     print("# %d of %d failed" % (failed, len(tests)))
     return 1 if failed else 0
 

@@ -11,6 +11,7 @@
 import socket
 
 TIMEOUT = 150
+BACKGROUND = True     # mostly waiting: run.py starts it first
 
 
 def run(t):

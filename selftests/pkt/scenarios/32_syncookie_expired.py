@@ -19,6 +19,7 @@ import os
 import time
 
 TIMEOUT = 300
+BACKGROUND = True     # mostly waiting: run.py starts it first
 
 
 def run(t):
