@@ -17,7 +17,8 @@
  *
  * Every choice comes from --seed (printed; the same seed replays the same
  * choices, relative to the stack's state as seen on the wire).  The run
- * lasts --seconds.  Oracles, in user space (the VM run adds: no kernel
+ * lasts --seconds, and up to as long again while a state of the eleven
+ * is not reached yet (a loaded machine makes fewer moves).  Oracles, in user space (the VM run adds: no kernel
  * splat, no kmemleak report, the module unloads):
  *  - every octet a local socket reads is the octet the peer sent at that
  *    sequence number (the peer's payload is a function of the sequence
@@ -1536,12 +1537,23 @@ static void flow_action(struct flow *f)
 	pump();
 }
 
-static void run(double seconds)
+static bool all_reached(void)
 {
-	double end = now() + seconds;
+	int i;
+
+	for (i = 1; i < 12; i++)
+		if (!reached[i])
+			return false;
+	return true;
+}
+
+/* Returns how long it ran. */
+static double run(double seconds)
+{
+	double start = now(), end = start + seconds, last = end + seconds;
 	int i, n;
 
-	while (now() < end) {
+	while (now() < end || (!all_reached() && now() < last)) {
 		struct flow *f;
 
 		if (chance(4))
@@ -1568,6 +1580,7 @@ static void run(double seconds)
 		if (chance(64))
 			proc_scan(true, false);
 	}
+	return now() - start;
 }
 
 /* -- set-up and the end ------------------------------------------------------- */
@@ -1728,7 +1741,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < 3; i++)
 			slab_base[i] = slab_active(slabs[i]);
 	setup();
-	run(seconds);
+	seconds = run(seconds);
 
 	/* The end: every socket closed, the peer silent (it only reads). */
 	for (i = 0; i < MAXF; i++)
