@@ -17,7 +17,9 @@
 #                retransmissions it flags (out-of-order arrivals included)
 #                are exactly those the sender counted (RetransSegs: a
 #                timer may fire early on a slow VM, and then it is the
-#                run's own), and no duplicate ACK without one.
+#                run's own); duplicate ACKs are reported, not judged
+#                (Linux TCP repeated an ACK in a clean run: RFC 9293
+#                allows an ACK that carries nothing new).
 #
 # Each runs for Linux TCP (protocol 6, no rewriting needed) and atcp: the
 # Linux run proves the check.
@@ -154,10 +156,8 @@ $([ "$sent" = "$got" ] && echo yes || echo no); $(tail -n1 "$dir/tcpdump.log")"
 	echo "#   retransmissions seen $nrtx, counted by the sender $rtx; duplicate ACKs $ndup"
 	head -n 5 "$dir/bad.$v"
 	ok=1
-	# duplicate ACKs answer retransmissions (D-SACK, the hole they
-	# leave): none without one
 	[ "$nbad" = 0 ] && [ "$good" = "$frames" ] && [ "$nrtx" = "$rtx" ] &&
-		{ [ "$nrtx" -gt 0 ] || [ "$ndup" = 0 ]; } && ok=0
+		ok=0
 	tap $ok "analysis/$v"
 done
 tap_done
