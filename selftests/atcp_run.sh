@@ -25,11 +25,16 @@ cd "$(dirname "$0")/.." || exit 1
 top=$PWD
 RUN=$top/tools/atcp-run
 MB=8
-[ "${ATCP_REDUCED:-0}" = 1 ] && MB=2
 only=$(only_case "$@")
 
 tests="protocols http_sha sol_tcp"
 [ -n "$only" ] && tests=$only
+if [ "${ATCP_REDUCED:-0}" = 1 ]; then
+	echo "TAP version 13"
+	echo "1..1"
+	echo "ok 1 atcp_run # SKIP the preload library is user space: run on 6.1 (2 minutes under the debug kernel's TCG)"
+	exit 0
+fi
 # shellcheck disable=SC2086
 tap_plan $tests
 

@@ -31,13 +31,17 @@ XLATE=$top/tools/atcp-xlate
 MB=$((1024 * 1024))
 BIG=100
 SMALL=4
-if [ "${ATCP_REDUCED:-0}" = 1 ]; then
-	BIG=2
-	SMALL=1
-fi
 only=$(only_case "$@")
 tests="atcp_to_linux linux_to_atcp netem_loss options refused"
 [ -n "$only" ] && tests=$only
+if [ "${ATCP_REDUCED:-0}" = 1 ]; then
+	# the translator and Linux TCP are what it tests; atcp's paths under
+	# KASAN are netns_transfer's and netem's
+	echo "TAP version 13"
+	echo "1..1"
+	echo "ok 1 interop # SKIP 9 minutes under the debug kernel's TCG (2 MB transfers); run on 6.1"
+	exit 0
+fi
 
 # shellcheck disable=SC2086
 tap_plan $tests
