@@ -78,9 +78,11 @@ class Background:
             os.dup2(self.log.fileno(), 1)
             sys.stdout = os.fdopen(1, "w")
             try:
+                start = time.monotonic()
                 res, why = pktlib.run_one(mod, name, proto, seed, verbose)
-                data = ("%s %s" % (res, why.splitlines()[0] if why
-                                   else "")).encode()
+                data = ("%s %.1f %s" % (res, time.monotonic() - start,
+                                        why.splitlines()[0] if why
+                                        else "")).encode()
                 while data:
                     data = data[os.write(w, data):]
             finally:
@@ -95,16 +97,16 @@ class Background:
         out = b""
         timed_out = False
         while True:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
+            # a child done long ago is read to its end: left is 0 then
+            left = max(0.0, self.deadline - time.monotonic())
+            if not select.select([self.r], [], [], left)[0]:
                 os.kill(self.pid, 9)
                 timed_out = True
                 break
-            if select.select([self.r], [], [], left)[0]:
-                chunk = os.read(self.r, 65536)
-                if not chunk:
-                    break
-                out += chunk
+            chunk = os.read(self.r, 65536)
+            if not chunk:
+                break
+            out += chunk
         os.close(self.r)
         os.waitpid(self.pid, 0)
         self.log.seek(0)
@@ -114,8 +116,8 @@ class Background:
             return "fail", "TIMEOUT after %d s" % self.timeout, el
         if not out:
             return "fail", "the child died", el
-        res, _, why = out.decode(errors="replace").partition(" ")
-        return res, why, el
+        res, el, why = out.decode(errors="replace").split(" ", 2)
+        return res, why, float(el)
 
 
 def report(i, full, res, why, el):
