@@ -18,8 +18,9 @@
  * Every choice comes from --seed (printed; the same seed replays the same
  * choices, relative to the stack's state as seen on the wire).  The run
  * lasts --seconds, and up to as long again while a state of the eleven
- * is not reached yet (a loaded machine makes fewer moves).  Oracles, in user space (the VM run adds: no kernel
- * splat, no kmemleak report, the module unloads):
+ * is not reached yet (a loaded machine makes fewer moves).  Oracles, in
+ * user space (the VM run adds: no kernel splat, no kmemleak report, the
+ * module unloads):
  *  - every octet a local socket reads is the octet the peer sent at that
  *    sequence number (the peer's payload is a function of the sequence
  *    number, so any in-window data, overlapping or not, is consistent);
