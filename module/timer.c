@@ -435,6 +435,19 @@ static enum hrtimer_restart atcp_ka_timer_fn(struct hrtimer *h)
 			      atcp_ka_handler);
 }
 
+/* A timer that fired while the user held the lock: its handler now, and
+ * the timer's reference dropped unless it was armed again.
+ */
+static void atcp_timer_deferred(struct sock *sk, struct atcp_timer *t,
+				int bit, atcp_timer_handler_t fn)
+{
+	if (!test_and_clear_bit(bit, &atcp_sk(sk)->deferred))
+		return;
+	fn(sk);
+	if (atcp_timer_unref(t))
+		__sock_put(sk);
+}
+
 /* proto->release_cb: the timer and ICMP work deferred while the user held
  * the lock.
  */
@@ -442,21 +455,12 @@ void atcp_release_cb(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 
-	if (test_and_clear_bit(ATCP_DEFER_RTX, &as->deferred)) {
-		atcp_rtx_timer_handler(sk);
-		if (atcp_timer_unref(&as->rtx_timer))
-			__sock_put(sk);
-	}
-	if (test_and_clear_bit(ATCP_DEFER_DELACK, &as->deferred)) {
-		atcp_delack_handler(sk);
-		if (atcp_timer_unref(&as->delack_timer))
-			__sock_put(sk);
-	}
-	if (test_and_clear_bit(ATCP_DEFER_KEEPALIVE, &as->deferred)) {
-		atcp_ka_handler(sk);
-		if (atcp_timer_unref(&as->ka_timer))
-			__sock_put(sk);
-	}
+	atcp_timer_deferred(sk, &as->rtx_timer, ATCP_DEFER_RTX,
+			    atcp_rtx_timer_handler);
+	atcp_timer_deferred(sk, &as->delack_timer, ATCP_DEFER_DELACK,
+			    atcp_delack_handler);
+	atcp_timer_deferred(sk, &as->ka_timer, ATCP_DEFER_KEEPALIVE,
+			    atcp_ka_handler);
 	if (test_and_clear_bit(ATCP_DEFER_MTU_REDUCED, &as->deferred)) {
 		atcp_mtu_reduced(sk);
 		__sock_put(sk);
