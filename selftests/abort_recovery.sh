@@ -63,8 +63,7 @@ sack_recoveries()
 		ip netns exec "$ns_c" nstat -az TcpExtTCPSackRecovery |
 			awk '$1 == "TcpExtTCPSackRecovery" { print $2 }'
 	else
-		ip netns exec "$ns_c" awk '$1 == "TCPSackRecovery" ||
-			$1 == "TCPSackRecovery:" { print $2 }' /proc/net/atcp_snmp
+		atcp_snmp "$ns_c" TCPSackRecovery
 	fi
 }
 

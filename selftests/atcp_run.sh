@@ -67,10 +67,6 @@ t_protocols() {
 	[ "$with" = "253 253 253 6 17 0" ] && [ "$without" = "6 6 6 6 17 0" ]
 }
 
-snmp() {	# snmp NAME: a counter of /proc/net/atcp_snmp in this netns
-	awk -v k="$1" '$1 == k || $1 == k":" { print $2 }' /proc/net/atcp_snmp
-}
-
 t_http_sha() {
 	local ns=atcp-run-$$ dir rc=1 pid want got p0 p1 port=8642
 	dir=$(mktemp -d)
@@ -78,8 +74,7 @@ t_http_sha() {
 	want=$(sha256sum "$dir/blob" | cut -d' ' -f1)
 	ip netns add "$ns" || return 1
 	ip -n "$ns" link set lo up
-	p0=$(ip netns exec "$ns" awk '$1 == "PassiveOpens" { print $2 }' \
-	     /proc/net/atcp_snmp)
+	p0=$(atcp_snmp "$ns" PassiveOpens)
 	ip netns exec "$ns" "$RUN" python3 -m http.server --bind 127.0.0.1 \
 		--directory "$dir" "$port" >"$dir/server.log" 2>&1 &
 	pid=$!
@@ -93,8 +88,7 @@ import socket; socket.create_connection(('127.0.0.1', $port), 1).close()" \
 import hashlib, urllib.request
 d = urllib.request.urlopen('http://127.0.0.1:$port/blob', timeout=60).read()
 print(hashlib.sha256(d).hexdigest())" 2>&1)
-	p1=$(ip netns exec "$ns" awk '$1 == "PassiveOpens" { print $2 }' \
-	     /proc/net/atcp_snmp)
+	p1=$(atcp_snmp "$ns" PassiveOpens)
 	echo "# $MB MB: sha256 sent $want"
 	echo "#         received $got; atcp PassiveOpens $p0 -> $p1"
 	# Linux TCP finds no listener there: refused

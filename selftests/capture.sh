@@ -69,8 +69,7 @@ TSHARK="tshark -n -o tcp.relative_sequence_numbers:TRUE"
 
 retrans() {	# retrans tcp|atcp: the sender namespace's RetransSegs
 	if [ "$1" = atcp ]; then
-		ip netns exec "$a" awk '$1 == "RetransSegs" { print $2 }' \
-			/proc/net/atcp_snmp
+		atcp_snmp "$a" RetransSegs
 	else
 		ip netns exec "$a" awk '$1 == "Tcp:" && $13 ~ /^[0-9]+$/ \
 			{ print $13 }' /proc/net/snmp

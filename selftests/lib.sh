@@ -82,6 +82,14 @@ only_case()
 	echo "$c"
 }
 
+# atcp_snmp NS NAME: atcp's counter NAME (/proc/net/atcp_snmp) in
+# namespace NS
+atcp_snmp()
+{
+	ip netns exec "$1" awk -v k="$2" '$1 == k || $1 == k":" { print $2 }' \
+		/proc/net/atcp_snmp
+}
+
 # netns_del NS...: delete these namespaces, if they exist
 netns_del()
 {

@@ -69,10 +69,9 @@ trap cleanup EXIT
 # One pair of namespaces for every case (each set-up costs seconds under
 # TCG); a case replaces the netem qdisc of both ends.
 veth_pair "$a" va 10.56.0.1/24 "$b" vb 10.56.0.2/24 || exit 1
+# shellcheck disable=SC2086 # NETEM-ARGS are words
 setup() {	# setup NETEM-ARGS
-	# shellcheck disable=SC2086
 	ip netns exec "$a" tc qdisc replace dev va root netem $1 limit 100000 &&
-	# shellcheck disable=SC2086
 	ip netns exec "$b" tc qdisc replace dev vb root netem $1 limit 100000
 }
 

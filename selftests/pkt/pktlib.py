@@ -1360,38 +1360,57 @@ class Context:
         return s
 
 
-def in_child(fn, timeout=None):
-    """Run fn() in a forked child (where it may unshare its network
-    namespace) and return (the text fn returned, "" if the child died,
-    timed_out).  The child is killed after timeout seconds."""
+def start_child(fn, out=None):
+    """Fork a child that runs fn() (its stdout to the file out, if given)
+    and sends back the text fn returns.  Returns (pid, the pipe's read
+    end) for end_child()."""
     sys.stdout.flush()
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
+        if out is not None:
+            os.dup2(out.fileno(), 1)
+            sys.stdout = os.fdopen(1, "w")
         try:
             data = fn().encode()
             while data:
                 data = data[os.write(w, data):]
         finally:
+            sys.stdout.flush()
             os._exit(0)
     os.close(w)
-    deadline = None if timeout is None else time.monotonic() + timeout
+    return pid, r
+
+
+def end_child(pid, r, deadline=None):
+    """Read what a start_child() child returns: (the text, "" if it died,
+    timed_out).  It is killed if still running at deadline (monotonic); a
+    child done already is read to its end."""
     out, timed_out = b"", False
     while True:
-        left = None if deadline is None else deadline - time.monotonic()
-        if left is not None and left <= 0:
+        left = None if deadline is None else \
+            max(0.0, deadline - time.monotonic())
+        if not select.select([r], [], [], left)[0]:
             os.kill(pid, 9)
             timed_out = True
             break
-        if select.select([r], [], [], left)[0]:
-            chunk = os.read(r, 65536)
-            if not chunk:
-                break
-            out += chunk
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        out += chunk
     os.close(r)
     os.waitpid(pid, 0)
     return out.decode(errors="replace"), timed_out
+
+
+def in_child(fn, timeout=None):
+    """Run fn() in a forked child (where it may unshare its network
+    namespace) and return (the text fn returned, "" if the child died,
+    timed_out).  The child is killed after timeout seconds."""
+    pid, r = start_child(fn)
+    return end_child(pid, r, None if timeout is None else
+                     time.monotonic() + timeout)
 
 
 def run_one(mod, name, proto, seed, verbose):

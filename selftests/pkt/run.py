@@ -16,7 +16,6 @@ when every selected test passed.
 import argparse
 import importlib.util
 import os
-import select
 import sys
 import tempfile
 import time
@@ -48,18 +47,31 @@ def selected(name, pname, sels):
     return False
 
 
-def run_child(mod, name, proto, seed, verbose, timeout):
+def scenario(mod, name, proto, seed, verbose):
+    """The child's work: "RESULT SECONDS FIRST-LINE-OF-WHY"."""
     def child():
+        start = time.monotonic()
         res, why = pktlib.run_one(mod, name, proto, seed, verbose)
-        return "%s %s" % (res, why.splitlines()[0] if why else "")
+        return "%s %.1f %s" % (res, time.monotonic() - start,
+                               why.splitlines()[0] if why else "")
+    return child
 
-    out, timed_out = pktlib.in_child(child, timeout)
+
+def outcome(out, timed_out, timeout, el):
+    """(result, why, seconds) of a child's text; el if it said none."""
     if timed_out:
-        return "fail", "TIMEOUT after %d s" % timeout
+        return "fail", "TIMEOUT after %d s" % timeout, el
     if not out:
-        return "fail", "the child died"
-    res, _, why = out.partition(" ")
-    return res, why
+        return "fail", "the child died", el
+    res, secs, why = out.split(" ", 2)
+    return res, why, float(secs)
+
+
+def run_child(mod, name, proto, seed, verbose, timeout):
+    start = time.monotonic()
+    out, timed_out = pktlib.in_child(scenario(mod, name, proto, seed,
+                                              verbose), timeout)
+    return outcome(out, timed_out, timeout, time.monotonic() - start)
 
 
 class Background:
@@ -70,54 +82,18 @@ class Background:
 
     def __init__(self, mod, name, proto, seed, verbose, timeout):
         self.log = tempfile.TemporaryFile("w+")
-        self.r, w = os.pipe()
-        sys.stdout.flush()
-        self.pid = os.fork()
-        if self.pid == 0:
-            os.close(self.r)
-            os.dup2(self.log.fileno(), 1)
-            sys.stdout = os.fdopen(1, "w")
-            try:
-                start = time.monotonic()
-                res, why = pktlib.run_one(mod, name, proto, seed, verbose)
-                data = ("%s %.1f %s" % (res, time.monotonic() - start,
-                                        why.splitlines()[0] if why
-                                        else "")).encode()
-                while data:
-                    data = data[os.write(w, data):]
-            finally:
-                sys.stdout.flush()
-                os._exit(0)
-        os.close(w)
-        self.start = time.monotonic()
-        self.deadline = self.start + timeout
         self.timeout = timeout
+        self.start = time.monotonic()
+        self.pid, self.r = pktlib.start_child(
+            scenario(mod, name, proto, seed, verbose), self.log)
 
     def result(self):
-        out = b""
-        timed_out = False
-        while True:
-            # a child done long ago is read to its end: left is 0 then
-            left = max(0.0, self.deadline - time.monotonic())
-            if not select.select([self.r], [], [], left)[0]:
-                os.kill(self.pid, 9)
-                timed_out = True
-                break
-            chunk = os.read(self.r, 65536)
-            if not chunk:
-                break
-            out += chunk
-        os.close(self.r)
-        os.waitpid(self.pid, 0)
+        out, timed_out = pktlib.end_child(self.pid, self.r,
+                                          self.start + self.timeout)
         self.log.seek(0)
         sys.stdout.write(self.log.read())
-        el = time.monotonic() - self.start
-        if timed_out:
-            return "fail", "TIMEOUT after %d s" % self.timeout, el
-        if not out:
-            return "fail", "the child died", el
-        res, el, why = out.decode(errors="replace").split(" ", 2)
-        return res, why, float(el)
+        return outcome(out, timed_out, self.timeout,
+                       time.monotonic() - self.start)
 
 
 def report(i, full, res, why, el):
@@ -171,16 +147,18 @@ def main():
     print("1..%d" % len(tests))
     print("# seed %d (run.py --seed %d reproduces the peer's choices)" %
           (seed, seed))
-    # the waiting scenarios start first and report last
-    order = [x for x in tests if not getattr(x[1], "BACKGROUND", False)]
+    # each run's seed by its place in the list; the waiting scenarios
+    # start first and report last
+    runs = [(seed + k, n, m, p) for k, (n, m, p) in enumerate(tests, 1)]
     bg = {}
-    for k, (n, m, p) in enumerate(tests, 1):
+    for sd, n, m, p in runs:
         if getattr(m, "BACKGROUND", False):
-            bg[(n, p)] = Background(m, n, p, seed + k, args.verbose,
+            bg[(n, p)] = Background(m, n, p, sd, args.verbose,
                                     getattr(m, "TIMEOUT", 60))
-            order.append((n, m, p))
+    order = [r for r in runs if (r[1], r[3]) not in bg] + \
+        [r for r in runs if (r[1], r[3]) in bg]
     failed = 0
-    for i, (n, m, p) in enumerate(order, 1):
+    for i, (sd, n, m, p) in enumerate(order, 1):
         pname = pktlib.PROTO_NAMES[p]
         full = "%s/%s" % (n, pname)
         print("# %s%s" % (full, " (in the background since the start)"
@@ -192,10 +170,8 @@ def main():
         if (n, p) in bg:
             res, why, el = bg[(n, p)].result()
         else:
-            start = time.monotonic()
-            res, why = run_child(m, n, p, seed + tests.index((n, m, p)) + 1,
-                                 args.verbose, getattr(m, "TIMEOUT", 60))
-            el = time.monotonic() - start
+            res, why, el = run_child(m, n, p, sd, args.verbose,
+                                     getattr(m, "TIMEOUT", 60))
         failed += report(i, full, res, why, el)
     print("# %d of %d failed" % (failed, len(tests)))
     return 1 if failed else 0
