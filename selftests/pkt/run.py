@@ -103,7 +103,7 @@ def report(i, full, res, why, el):
     elif res == "skip":
         print("ok %d %s # SKIP %s" % (i, full, why))
     else:
-        if why.startswith(("TIMEOUT", "child died")):
+        if why.startswith(("TIMEOUT", "the child died")):
             print("# " + why)
         print("not ok %d %s" % (i, full))
     sys.stdout.flush()
