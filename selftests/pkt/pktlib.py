@@ -1259,11 +1259,13 @@ class Context:
 
     # -- shortcuts --------------------------------------------------------
     def handshake(self, ls, wnd=65535, mss=1460, ack_wnd=None, flow=None,
-                  sackok=False):
+                  sackok=False, rtt=0):
         """Passive open on listener ls: SYN, SYN,ACK, ACK, accept().
         Returns the accepted socket; the flow's ISNs are known after.
         sackok: the SYN offers SACK-permitted; self.synack is the
-        SYN,ACK (its options, .sackok, tell what the stack offered)."""
+        SYN,ACK (its options, .sackok, tell what the stack offered).
+        rtt: seconds the ACK waits, so the first RTT sample (and the
+        RTO, RFC 6298 §2.2) is that large."""
         f = flow or self.cur
         opts = [("mss", mss)] if mss else []
         if sackok:
@@ -1273,6 +1275,8 @@ class Context:
                                   wnd=lambda w: w > 0, flow=f, opts="*")
         self.synack.sackok = any(o[0] == "sackok"
                                  for o in self.synack.opts)
+        if rtt:
+            time.sleep(rtt)
         self.inject("A", f.peer_isn + 1, f.isn + 1, flow=f,
                     wnd=wnd if ack_wnd is None else ack_wnd)
         return self.accept(ls, flow=f)

@@ -18,7 +18,9 @@ def run(t):
         t.sysctl("net.ipv4.tcp_dsack", 1)
     ls = t.listener(5000)
     t.flow(lport=5000)
-    c = t.handshake(ls, mss=MSS, sackok=True)
+    # an RTO of seconds (first RTT sample 0.5 s): a loaded machine must
+    # not time out the retransmission before the D-SACK is injected
+    c = t.handshake(ls, mss=MSS, sackok=True, rtt=0.5)
     p = t.peer_isn + 1
     n = 8
     data = (bytes(range(241)) * 40)[:n * MSS]
