@@ -1014,7 +1014,7 @@ static void atcp_rcv_locked(struct sock *sk, struct sk_buff *skb)
 	if (!sock_owned_by_user(sk)) {
 		atcp_do_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
+				  READ_ONCE(sk->sk_sndbuf) + ATCP_BACKLOG_SLACK)) {
 		atcp_inc(sock_net(sk), ATCP_MIB_BACKLOGDROP);
 		kfree_skb(skb);
 	}

@@ -85,7 +85,8 @@ static void atcp_set_csum(struct sock *sk, struct sk_buff *skb, __be32 saddr,
 	struct tcphdr *th = tcp_hdr(skb);
 	int len = skb->len;
 
-	if (sk && (sk->sk_route_caps & NETIF_F_HW_CSUM)) {
+	/* a GSO skb always: the stack computes what the device cannot */
+	if (sk && ((sk->sk_route_caps & NETIF_F_HW_CSUM) || skb_is_gso(skb))) {
 		skb->ip_summed = CHECKSUM_PARTIAL;
 		skb->csum_start = skb_transport_header(skb) - skb->head;
 		skb->csum_offset = offsetof(struct tcphdr, check);
@@ -124,7 +125,7 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	int optlen = 0, err;
 	struct tcphdr *th;
 	u8 flags = cb->flags;
-	u16 wnd;
+	u16 wnd, segs;
 
 	if (clone) {
 		/* A copy still in flight (a qdisc, netem) shares the
@@ -150,7 +151,8 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		 */
 		struct atcp_sack_block sacks[ATCP_MAX_SACKS];
 		bool ts = as->tstamp_ok && sk->sk_state != TCP_SYN_SENT;
-		int n = atcp_sack_blocks(sk, sacks, skb->len);
+		int n = atcp_sack_blocks(sk, sacks, skb_is_gso(skb) ?
+					 skb_shinfo(skb)->gso_size : skb->len);
 
 		if (n || ts)
 			optlen = atcp_write_options(opts, ts,
@@ -187,12 +189,13 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		if (as->delack_timer.pending)
 			atcp_timer_stop(sk, &as->delack_timer);
 	}
-	as->segs_out++;
+	segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	as->segs_out += segs;
 	if (skb->len > ATCP_HDR_LEN + optlen)
-		as->data_segs_out++;
+		as->data_segs_out += segs;
 	trace_atcp_segment(1, inet->inet_saddr, inet->inet_daddr, th,
 			   skb->len - ATCP_HDR_LEN - optlen);
-	atcp_inc(sock_net(sk), ATCP_MIB_OUTSEGS);
+	atcp_add(sock_net(sk), ATCP_MIB_OUTSEGS, segs);
 
 	memset(skb->cb, 0, sizeof(struct inet_skb_parm));
 	skb_set_owner_w(skb, sk);
@@ -582,7 +585,7 @@ int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 /* The first transmission of skb, the head of the write queue: it moves
  * to the retransmission queue and onto the scoreboard.
  */
-void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
+static void atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
@@ -601,6 +604,11 @@ void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
 	if (seq_gt(cb->end_seq, as->snd_nxt))
 		as->snd_nxt = cb->end_seq;
 	as->bytes_sent += skb->len;
+}
+
+void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
+{
+	atcp_sent_new_skb(sk, skb);
 	atcp_transmit_skb(sk, skb, true);
 }
 
@@ -617,9 +625,10 @@ void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
 void atcp_write_xmit(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct sk_buff *skb;
+	struct sk_buff *skb, *run = NULL, *last = NULL;
 	u32 wnd_end, room;
 	bool sent = false;
+	int n = 0;
 
 	atcp_xmit_retransmit_queue(sk);
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
@@ -652,12 +661,29 @@ void atcp_write_xmit(struct sock *sk)
 		    !(cb->flags & (ATCP_FIN | ATCP_SYN)) &&
 		    as->snd_nxt != as->snd_una && skb_queue_is_last(&sk->sk_write_queue, skb))
 			break;
-		atcp_send_new_skb(sk, skb);
+		/* a run of segments goes out as one GSO skb (offload.c) */
+		if (run && !atcp_gso_can_join(sk, run, last, n, skb)) {
+			atcp_gso_xmit(sk, run, n);
+			run = NULL;
+		}
+		if (run || atcp_gso_can_join(sk, NULL, NULL, 0, skb)) {
+			atcp_sent_new_skb(sk, skb);
+			if (!run) {
+				run = skb;
+				n = 0;
+			}
+			last = skb;
+			n++;
+		} else {
+			atcp_send_new_skb(sk, skb);
+		}
 		sent = true;
 		if (skb_queue_empty(&sk->sk_write_queue))
 			as->cwnd_limited = atcp_packets_in_flight(as) >=
 					   as->snd_cwnd;
 	}
+	if (run)
+		atcp_gso_xmit(sk, run, n);
 	if (sent)
 		atcp_loss_on_send(sk);		/* RTO or loss probe */
 	/* Nothing in flight and the window shut: the persist timer. */

@@ -606,9 +606,11 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		/* A full segment goes out now, unless it ends the write: the
 		 * last segment of a write carries PSH (RFC 9293 §3.9.1.2
 		 * MUST-61), set below.  Urgent data goes out at the end,
-		 * every segment of it carrying the pointer (as Linux).
+		 * every segment of it carrying the pointer (as Linux).  With
+		 * GSO, once a run's worth is unsent (offload.c).
 		 */
-		if (skb->len >= goal && copied < size && !(flags & MSG_OOB))
+		if (skb->len >= goal && copied < size && !(flags & MSG_OOB) &&
+		    as->write_seq - as->snd_nxt >= atcp_gso_push_goal(sk))
 			atcp_push(sk);
 		continue;
 
