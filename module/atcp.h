@@ -512,6 +512,7 @@ void atcp_gso_xmit(struct sock *sk, struct sk_buff *first, int n);
 
 /* output.c */
 int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone);
+bool atcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len);
 void atcp_write_xmit(struct sock *sk);
 void atcp_push(struct sock *sk);
 void atcp_send_ack(struct sock *sk);

@@ -22,6 +22,11 @@
 #include <net/gso.h>
 #endif
 
+/* skb_frag_unref() moved to linux/skbuff_ref.h in 6.11. */
+#if __has_include(<linux/skbuff_ref.h>)
+#include <linux/skbuff_ref.h>
+#endif
+
 /* hrtimer_setup() replaced hrtimer_init() + ->function in 6.13. */
 static inline void atcp_hrtimer_setup(struct hrtimer *t,
 				      enum hrtimer_restart (*fn)(struct hrtimer *))

@@ -145,9 +145,8 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
 			/* Partly acknowledged: trim the data acked. */
 			acked = ack - cb->seq;
 			if ((cb->flags & ATCP_SYN) || !acked ||
-			    acked > skb->len)
+			    acked > skb->len || !atcp_trim_acked(sk, skb, acked))
 				break;
-			__skb_pull(skb, acked);
 			cb->seq = ack;
 			break;
 		}

@@ -548,15 +548,35 @@ void atcp_sync_mss(struct sock *sk)
 	as->mss = max_t(u32, mss, ATCP_MIN_SND_MSS);
 }
 
+/*
+ * A queued skb about to change its data or fragments stops sharing them
+ * with a clone in flight; the memory this takes is charged to the socket.
+ */
+static int atcp_skb_unshare(struct sock *sk, struct sk_buff *skb)
+{
+	unsigned int truesize = skb->truesize;
+
+	if (!skb_cloned(skb))
+		return 0;
+	if (pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+		return -ENOMEM;
+	sk_wmem_queued_add(sk, skb->truesize - truesize);
+	sk_mem_charge(sk, skb->truesize - truesize);
+	return 0;
+}
+
 /* Cut skb after len bytes; the rest becomes the next segment of q. */
 int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 		   struct sk_buff *skb, u32 len)
 {
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *ncb;
-	u32 rest = skb->len - len;
+	u32 nlin = skb_headlen(skb) > len ? skb_headlen(skb) - len : 0;
+	u32 moved = skb->len - len - nlin;	/* paged octets that move */
 	struct sk_buff *nskb;
 
-	nskb = alloc_skb(ATCP_MAX_HEADER + rest, GFP_ATOMIC);
+	if (atcp_skb_unshare(sk, skb))
+		return -ENOMEM;
+	nskb = alloc_skb(ATCP_MAX_HEADER + nlin, GFP_ATOMIC);
 	if (!nskb)
 		return -ENOMEM;
 	/* over net.atcp.mem: wait for ACKs to free memory (the persist
@@ -567,19 +587,67 @@ int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 		return -ENOMEM;
 	}
 	skb_reserve(nskb, ATCP_MAX_HEADER);
-	skb_copy_bits(skb, len, skb_put(nskb, rest), rest);
-	__skb_trim(skb, len);
+	nskb->ip_summed = skb->ip_summed;
+	sk_wmem_queued_add(sk, nskb->truesize);
+	sk_mem_charge(sk, nskb->truesize);
+	skb_split(skb, nskb, len);
+	nskb->truesize += moved;
+	skb->truesize -= moved;
 	ncb = ATCP_SKB_CB(nskb);
 	*ncb = *cb;
 	ncb->seq = cb->seq + len;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(ATCP_FIN | ATCP_PSH);
-	sk_wmem_queued_add(sk, nskb->truesize);
-	sk_mem_charge(sk, nskb->truesize);
 	__skb_queue_after(q, skb, nskb);
 	if (q == &atcp_sk(sk)->rtx_queue)
 		atcp_rtx_split(sk, nskb);	/* on the scoreboard too */
 	return 0;
+}
+
+/*
+ * Drop the first len octets of a sent skb, acknowledged (RFC 9293
+ * §3.10.7.4 fifth): the linear part by a pull, the page fragments by
+ * giving up the pages they no longer cover.  False without memory to stop
+ * sharing them with a clone in flight (the skb is kept whole).
+ */
+bool atcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct skb_shared_info *shi;
+	u32 paged, eat, size;
+	int i, k = 0;
+
+	if (len <= skb_headlen(skb)) {
+		__skb_pull(skb, len);
+		return true;
+	}
+	if (atcp_skb_unshare(sk, skb))
+		return false;
+	paged = len - skb_headlen(skb);
+	eat = paged;
+	__skb_pull(skb, skb_headlen(skb));
+	shi = skb_shinfo(skb);
+	for (i = 0; i < shi->nr_frags; i++) {
+		size = skb_frag_size(&shi->frags[i]);
+		if (size <= eat) {
+			skb_frag_unref(skb, i);
+			eat -= size;
+			continue;
+		}
+		shi->frags[k] = shi->frags[i];
+		if (eat) {
+			skb_frag_off_add(&shi->frags[k], eat);
+			skb_frag_size_sub(&shi->frags[k], eat);
+			eat = 0;
+		}
+		k++;
+	}
+	shi->nr_frags = k;
+	skb->data_len -= paged;
+	skb->len -= paged;
+	skb->truesize -= paged;
+	sk_wmem_queued_add(sk, -paged);
+	sk_mem_uncharge(sk, paged);
+	return true;
 }
 
 /* The first transmission of skb, the head of the write queue: it moves
