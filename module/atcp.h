@@ -604,6 +604,7 @@ static inline u32 atcp_packets_in_flight(const struct atcp_sock *as)
 void atcp_init_timers(struct sock *sk);
 void atcp_timer_arm(struct sock *sk, struct atcp_timer *t, u64 delay_us);
 void atcp_timer_stop(struct sock *sk, struct atcp_timer *t);
+void atcp_timer_clear(struct atcp_timer *t);
 void atcp_stop_all_timers(struct sock *sk);
 void atcp_release_cb(struct sock *sk);
 

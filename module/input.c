@@ -218,7 +218,7 @@ static bool atcp_ack_advance(struct sock *sk, u32 ack)
 
 	if (skb_queue_empty(&as->rtx_queue)) {
 		if (!as->persist)
-			atcp_timer_stop(sk, &as->rtx_timer);
+			atcp_timer_clear(&as->rtx_timer);
 	} else {
 		atcp_arm_rtx(sk);		/* RFC 6298 §5.3 */
 	}

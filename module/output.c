@@ -186,8 +186,7 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	if (flags & ATCP_ACK) {
 		as->rcv_acked = as->rcv_nxt;
 		as->ack_pending = false;
-		if (as->delack_timer.pending)
-			atcp_timer_stop(sk, &as->delack_timer);
+		atcp_timer_clear(&as->delack_timer);
 	}
 	segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
 	as->segs_out += segs;
