@@ -275,10 +275,18 @@ static int __init atcp_init(void)
 		pr_err("atcp: IP protocol %d is taken\n", atcp_ipproto);
 		goto out_pernet;
 	}
+	err = atcp_offload_init();
+	if (err) {
+		pr_err("atcp: no GSO for IP protocol %d\n", atcp_ipproto);
+		goto out_protocol;
+	}
 	inet_register_protosw(&atcp_protosw);
 	pr_info("atcp: TCP over IP protocol %d\n", atcp_ipproto);
 	return 0;
 
+out_protocol:
+	inet_del_protocol(&atcp_protocol, atcp_ipproto);
+	synchronize_net();
 out_pernet:
 	unregister_pernet_subsys(&atcp_net_ops);
 out_proto:
@@ -298,6 +306,7 @@ static void __exit atcp_exit(void)
 {
 	inet_unregister_protosw(&atcp_protosw);
 	inet_del_protocol(&atcp_protocol, atcp_ipproto);
+	atcp_offload_exit();
 	synchronize_net();
 	unregister_pernet_subsys(&atcp_net_ops);
 	atcp_tw_exit();

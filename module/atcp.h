@@ -33,6 +33,10 @@
 #define ATCP_HDR_LEN		20	/* header without options */
 #define ATCP_MAX_OPT_LEN	40
 #define ATCP_MAX_HEADER		(ATCP_HDR_LEN + ATCP_MAX_OPT_LEN + MAX_HEADER)
+/* The backlog's room beyond SO_RCVBUF + SO_SNDBUF: one GSO super-segment
+ * (offload.c), as Linux's tcp_add_backlog() leaves 64 KB for GRO's.
+ */
+#define ATCP_BACKLOG_SLACK	(64 * 1024)
 #define ATCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1, SMSS when none given */
 #define ATCP_MIN_MSS		88	/* TCP_MAXSEG floor, as Linux's TCP_MIN_MSS */
 #define ATCP_MIN_SND_MSS	48	/* send MSS floor, as tcp_min_snd_mss */
@@ -436,6 +440,11 @@ static inline void atcp_inc(const struct net *net, enum atcp_mib f)
 	this_cpu_inc(atcp_pernet(net)->mib[f]);
 }
 
+static inline void atcp_add(const struct net *net, enum atcp_mib f, int n)
+{
+	this_cpu_add(atcp_pernet(net)->mib[f], n);
+}
+
 static inline void atcp_dec(const struct net *net, enum atcp_mib f)
 {
 	this_cpu_dec(atcp_pernet(net)->mib[f]);
@@ -492,8 +501,18 @@ int atcp_sack_blocks(struct sock *sk, struct atcp_sack_block *out,
 		     u32 payload);
 int atcp_sack_opt_len(const struct sock *sk);
 
+/* offload.c */
+int atcp_offload_init(void);
+void atcp_offload_exit(void);
+u32 atcp_gso_push_goal(const struct sock *sk);
+bool atcp_gso_can_join(struct sock *sk, const struct sk_buff *first,
+		       const struct sk_buff *last, int n,
+		       const struct sk_buff *skb);
+void atcp_gso_xmit(struct sock *sk, struct sk_buff *first, int n);
+
 /* output.c */
 int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone);
+bool atcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len);
 void atcp_write_xmit(struct sock *sk);
 void atcp_push(struct sock *sk);
 void atcp_send_ack(struct sock *sk);
@@ -585,6 +604,7 @@ static inline u32 atcp_packets_in_flight(const struct atcp_sock *as)
 void atcp_init_timers(struct sock *sk);
 void atcp_timer_arm(struct sock *sk, struct atcp_timer *t, u64 delay_us);
 void atcp_timer_stop(struct sock *sk, struct atcp_timer *t);
+void atcp_timer_clear(struct atcp_timer *t);
 void atcp_stop_all_timers(struct sock *sk);
 void atcp_release_cb(struct sock *sk);
 

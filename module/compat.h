@@ -17,6 +17,15 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #include <net/proto_memory.h>
 #endif
+/* The GSO helpers (gso_make_checksum()) moved to net/gso.h in 6.5. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
+/* skb_frag_unref() moved to linux/skbuff_ref.h in 6.11. */
+#if __has_include(<linux/skbuff_ref.h>)
+#include <linux/skbuff_ref.h>
+#endif
 
 /* hrtimer_setup() replaced hrtimer_init() + ->function in 6.13. */
 static inline void atcp_hrtimer_setup(struct hrtimer *t,

@@ -145,9 +145,8 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
 			/* Partly acknowledged: trim the data acked. */
 			acked = ack - cb->seq;
 			if ((cb->flags & ATCP_SYN) || !acked ||
-			    acked > skb->len)
+			    acked > skb->len || !atcp_trim_acked(sk, skb, acked))
 				break;
-			__skb_pull(skb, acked);
 			cb->seq = ack;
 			break;
 		}
@@ -219,7 +218,7 @@ static bool atcp_ack_advance(struct sock *sk, u32 ack)
 
 	if (skb_queue_empty(&as->rtx_queue)) {
 		if (!as->persist)
-			atcp_timer_stop(sk, &as->rtx_timer);
+			atcp_timer_clear(&as->rtx_timer);
 	} else {
 		atcp_arm_rtx(sk);		/* RFC 6298 §5.3 */
 	}
@@ -1014,7 +1013,7 @@ static void atcp_rcv_locked(struct sock *sk, struct sk_buff *skb)
 	if (!sock_owned_by_user(sk)) {
 		atcp_do_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
+				  READ_ONCE(sk->sk_sndbuf) + ATCP_BACKLOG_SLACK)) {
 		atcp_inc(sock_net(sk), ATCP_MIB_BACKLOGDROP);
 		kfree_skb(skb);
 	}

@@ -85,7 +85,8 @@ static void atcp_set_csum(struct sock *sk, struct sk_buff *skb, __be32 saddr,
 	struct tcphdr *th = tcp_hdr(skb);
 	int len = skb->len;
 
-	if (sk && (sk->sk_route_caps & NETIF_F_HW_CSUM)) {
+	/* a GSO skb always: the stack computes what the device cannot */
+	if (sk && ((sk->sk_route_caps & NETIF_F_HW_CSUM) || skb_is_gso(skb))) {
 		skb->ip_summed = CHECKSUM_PARTIAL;
 		skb->csum_start = skb_transport_header(skb) - skb->head;
 		skb->csum_offset = offsetof(struct tcphdr, check);
@@ -124,7 +125,7 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	int optlen = 0, err;
 	struct tcphdr *th;
 	u8 flags = cb->flags;
-	u16 wnd;
+	u16 wnd, segs;
 
 	if (clone) {
 		/* A copy still in flight (a qdisc, netem) shares the
@@ -150,7 +151,8 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 		 */
 		struct atcp_sack_block sacks[ATCP_MAX_SACKS];
 		bool ts = as->tstamp_ok && sk->sk_state != TCP_SYN_SENT;
-		int n = atcp_sack_blocks(sk, sacks, skb->len);
+		int n = atcp_sack_blocks(sk, sacks, skb_is_gso(skb) ?
+					 skb_shinfo(skb)->gso_size : skb->len);
 
 		if (n || ts)
 			optlen = atcp_write_options(opts, ts,
@@ -184,15 +186,15 @@ int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone)
 	if (flags & ATCP_ACK) {
 		as->rcv_acked = as->rcv_nxt;
 		as->ack_pending = false;
-		if (as->delack_timer.pending)
-			atcp_timer_stop(sk, &as->delack_timer);
+		atcp_timer_clear(&as->delack_timer);
 	}
-	as->segs_out++;
+	segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	as->segs_out += segs;
 	if (skb->len > ATCP_HDR_LEN + optlen)
-		as->data_segs_out++;
+		as->data_segs_out += segs;
 	trace_atcp_segment(1, inet->inet_saddr, inet->inet_daddr, th,
 			   skb->len - ATCP_HDR_LEN - optlen);
-	atcp_inc(sock_net(sk), ATCP_MIB_OUTSEGS);
+	atcp_add(sock_net(sk), ATCP_MIB_OUTSEGS, segs);
 
 	memset(skb->cb, 0, sizeof(struct inet_skb_parm));
 	skb_set_owner_w(skb, sk);
@@ -545,15 +547,35 @@ void atcp_sync_mss(struct sock *sk)
 	as->mss = max_t(u32, mss, ATCP_MIN_SND_MSS);
 }
 
+/*
+ * A queued skb about to change its data or fragments stops sharing them
+ * with a clone in flight; the memory this takes is charged to the socket.
+ */
+static int atcp_skb_unshare(struct sock *sk, struct sk_buff *skb)
+{
+	unsigned int truesize = skb->truesize;
+
+	if (!skb_cloned(skb))
+		return 0;
+	if (pskb_expand_head(skb, 0, 0, GFP_ATOMIC))
+		return -ENOMEM;
+	sk_wmem_queued_add(sk, skb->truesize - truesize);
+	sk_mem_charge(sk, skb->truesize - truesize);
+	return 0;
+}
+
 /* Cut skb after len bytes; the rest becomes the next segment of q. */
 int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 		   struct sk_buff *skb, u32 len)
 {
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb), *ncb;
-	u32 rest = skb->len - len;
+	u32 nlin = skb_headlen(skb) > len ? skb_headlen(skb) - len : 0;
+	u32 moved = skb->len - len - nlin;	/* paged octets that move */
 	struct sk_buff *nskb;
 
-	nskb = alloc_skb(ATCP_MAX_HEADER + rest, GFP_ATOMIC);
+	if (atcp_skb_unshare(sk, skb))
+		return -ENOMEM;
+	nskb = alloc_skb(ATCP_MAX_HEADER + nlin, GFP_ATOMIC);
 	if (!nskb)
 		return -ENOMEM;
 	/* over net.atcp.mem: wait for ACKs to free memory (the persist
@@ -564,25 +586,73 @@ int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 		return -ENOMEM;
 	}
 	skb_reserve(nskb, ATCP_MAX_HEADER);
-	skb_copy_bits(skb, len, skb_put(nskb, rest), rest);
-	__skb_trim(skb, len);
+	nskb->ip_summed = skb->ip_summed;
+	sk_wmem_queued_add(sk, nskb->truesize);
+	sk_mem_charge(sk, nskb->truesize);
+	skb_split(skb, nskb, len);
+	nskb->truesize += moved;
+	skb->truesize -= moved;
 	ncb = ATCP_SKB_CB(nskb);
 	*ncb = *cb;
 	ncb->seq = cb->seq + len;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(ATCP_FIN | ATCP_PSH);
-	sk_wmem_queued_add(sk, nskb->truesize);
-	sk_mem_charge(sk, nskb->truesize);
 	__skb_queue_after(q, skb, nskb);
 	if (q == &atcp_sk(sk)->rtx_queue)
 		atcp_rtx_split(sk, nskb);	/* on the scoreboard too */
 	return 0;
 }
 
+/*
+ * Drop the first len octets of a sent skb, acknowledged (RFC 9293
+ * §3.10.7.4 fifth): the linear part by a pull, the page fragments by
+ * giving up the pages they no longer cover.  False without memory to stop
+ * sharing them with a clone in flight (the skb is kept whole).
+ */
+bool atcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
+{
+	struct skb_shared_info *shi;
+	u32 paged, eat, size;
+	int i, k = 0;
+
+	if (len <= skb_headlen(skb)) {
+		__skb_pull(skb, len);
+		return true;
+	}
+	if (atcp_skb_unshare(sk, skb))
+		return false;
+	paged = len - skb_headlen(skb);
+	eat = paged;
+	__skb_pull(skb, skb_headlen(skb));
+	shi = skb_shinfo(skb);
+	for (i = 0; i < shi->nr_frags; i++) {
+		size = skb_frag_size(&shi->frags[i]);
+		if (size <= eat) {
+			skb_frag_unref(skb, i);
+			eat -= size;
+			continue;
+		}
+		shi->frags[k] = shi->frags[i];
+		if (eat) {
+			skb_frag_off_add(&shi->frags[k], eat);
+			skb_frag_size_sub(&shi->frags[k], eat);
+			eat = 0;
+		}
+		k++;
+	}
+	shi->nr_frags = k;
+	skb->data_len -= paged;
+	skb->len -= paged;
+	skb->truesize -= paged;
+	sk_wmem_queued_add(sk, -paged);
+	sk_mem_uncharge(sk, paged);
+	return true;
+}
+
 /* The first transmission of skb, the head of the write queue: it moves
  * to the retransmission queue and onto the scoreboard.
  */
-void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
+static void atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
@@ -601,6 +671,11 @@ void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
 	if (seq_gt(cb->end_seq, as->snd_nxt))
 		as->snd_nxt = cb->end_seq;
 	as->bytes_sent += skb->len;
+}
+
+void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
+{
+	atcp_sent_new_skb(sk, skb);
 	atcp_transmit_skb(sk, skb, true);
 }
 
@@ -617,9 +692,10 @@ void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
 void atcp_write_xmit(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct sk_buff *skb;
+	struct sk_buff *skb, *run = NULL, *last = NULL;
 	u32 wnd_end, room;
 	bool sent = false;
+	int n = 0;
 
 	atcp_xmit_retransmit_queue(sk);
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
@@ -652,12 +728,29 @@ void atcp_write_xmit(struct sock *sk)
 		    !(cb->flags & (ATCP_FIN | ATCP_SYN)) &&
 		    as->snd_nxt != as->snd_una && skb_queue_is_last(&sk->sk_write_queue, skb))
 			break;
-		atcp_send_new_skb(sk, skb);
+		/* a run of segments goes out as one GSO skb (offload.c) */
+		if (run && !atcp_gso_can_join(sk, run, last, n, skb)) {
+			atcp_gso_xmit(sk, run, n);
+			run = NULL;
+		}
+		if (run || atcp_gso_can_join(sk, NULL, NULL, 0, skb)) {
+			atcp_sent_new_skb(sk, skb);
+			if (!run) {
+				run = skb;
+				n = 0;
+			}
+			last = skb;
+			n++;
+		} else {
+			atcp_send_new_skb(sk, skb);
+		}
 		sent = true;
 		if (skb_queue_empty(&sk->sk_write_queue))
 			as->cwnd_limited = atcp_packets_in_flight(as) >=
 					   as->snd_cwnd;
 	}
+	if (run)
+		atcp_gso_xmit(sk, run, n);
 	if (sent)
 		atcp_loss_on_send(sk);		/* RTO or loss probe */
 	/* Nothing in flight and the window shut: the persist timer. */

@@ -539,6 +539,27 @@ static void atcp_mark_push(struct sock *sk)
 }
 
 /* SEND (RFC 9293 §3.10.2) */
+/* More than the write queue's tail waits to be sent or acked. */
+static bool atcp_send_queues_busy(struct sock *sk)
+{
+	return !skb_queue_empty(&atcp_sk(sk)->rtx_queue) ||
+	       skb_queue_len(&sk->sk_write_queue) > 1;
+}
+
+/* A write that waits or fails leaves no empty skb queued to be sent. */
+static void atcp_drop_empty_tail(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && !skb->len && !(ATCP_SKB_CB(skb)->flags &
+				  (ATCP_SYN | ATCP_FIN))) {
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk_wmem_queued_add(sk, -skb->truesize);
+		sk_mem_uncharge(sk, skb->truesize);
+		__kfree_skb(skb);
+	}
+}
+
 static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct atcp_sock *as = atcp_sk(sk);
@@ -561,21 +582,25 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 
 	while (copied < size) {
 		u32 goal = atcp_size_goal(sk), copy;
+		struct page_frag *pfrag = sk_page_frag(sk);
+		bool merge;
+		int i;
 
 		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (!skb || skb->len >= goal || skb_tailroom(skb) == 0 ||
+		if (!skb || skb->len >= goal ||
+		    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS ||
 		    (ATCP_SKB_CB(skb)->flags & (ATCP_SYN | ATCP_FIN))) {
 			if (!sk_stream_memory_free(sk))
 				goto wait_for_memory;
-			skb = alloc_skb(ATCP_MAX_HEADER + goal,
-					sk->sk_allocation);
+			/* a header-only skb; the data goes in page fragments */
+			skb = alloc_skb(ATCP_MAX_HEADER, sk->sk_allocation);
 			if (!skb)
 				goto wait_for_memory;
 			/* Over net.atcp.mem: shrink the buffer and wait, as
 			 * Linux; but the first segment of an empty queue is
 			 * always taken (no ACK would come to wake us).
 			 */
-			if (!sk_wmem_schedule(sk, skb->truesize) &&
+			if (!sk_wmem_schedule(sk, skb->truesize + goal) &&
 			    (!skb_queue_empty(&sk->sk_write_queue) ||
 			     !skb_queue_empty(&as->rtx_queue))) {
 				kfree_skb(skb);
@@ -584,6 +609,7 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 				goto wait_for_memory;
 			}
 			skb_reserve(skb, ATCP_MAX_HEADER);
+			skb->ip_summed = CHECKSUM_PARTIAL;
 			ATCP_SKB_CB(skb)->seq = as->write_seq;
 			ATCP_SKB_CB(skb)->end_seq = as->write_seq;
 			ATCP_SKB_CB(skb)->flags = ATCP_ACK;
@@ -592,27 +618,46 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 			sk_mem_charge(sk, skb->truesize);
 			__skb_queue_tail(&sk->sk_write_queue, skb);
 		}
+		/* the octets go into the socket's page fragment (as Linux's
+		 * sk_page_frag), not a linear copy per segment
+		 */
+		if (!sk_page_frag_refill(sk, pfrag))
+			goto wait_for_memory;
+		i = skb_shinfo(skb)->nr_frags;
+		merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
 		copy = min_t(size_t, size - copied, goal - skb->len);
-		copy = min_t(u32, copy, skb_tailroom(skb));
-		if (!copy_from_iter_full(skb_put(skb, copy), copy,
-					 &msg->msg_iter)) {
-			__skb_trim(skb, skb->len - copy);
-			err = -EFAULT;
+		copy = min_t(u32, copy, pfrag->size - pfrag->offset);
+		if (!sk_wmem_schedule(sk, copy) && atcp_send_queues_busy(sk))
+			goto wait_for_memory;
+		err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb,
+					       pfrag->page, pfrag->offset,
+					       copy);
+		if (err)
 			goto do_error;
+		if (merge) {
+			skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+		} else {
+			skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset,
+					   copy);
+			page_ref_inc(pfrag->page);
 		}
+		pfrag->offset += copy;
 		as->write_seq += copy;
 		ATCP_SKB_CB(skb)->end_seq += copy;
 		copied += copy;
 		/* A full segment goes out now, unless it ends the write: the
 		 * last segment of a write carries PSH (RFC 9293 §3.9.1.2
 		 * MUST-61), set below.  Urgent data goes out at the end,
-		 * every segment of it carrying the pointer (as Linux).
+		 * every segment of it carrying the pointer (as Linux).  With
+		 * GSO, once a run's worth is unsent (offload.c).
 		 */
-		if (skb->len >= goal && copied < size && !(flags & MSG_OOB))
+		if (skb->len >= goal && copied < size && !(flags & MSG_OOB) &&
+		    as->write_seq - as->snd_nxt >= atcp_gso_push_goal(sk))
 			atcp_push(sk);
 		continue;
 
 wait_for_memory:
+		atcp_drop_empty_tail(sk);
 		atcp_mark_urg(sk, flags);
 		atcp_push(sk);
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
@@ -627,6 +672,7 @@ wait_for_memory:
 	return copied;
 
 do_error:
+	atcp_drop_empty_tail(sk);
 	if (copied) {
 		atcp_mark_urg(sk, flags);
 		atcp_mark_push(sk);

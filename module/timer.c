@@ -34,7 +34,23 @@ void atcp_timer_arm(struct sock *sk, struct atcp_timer *t, u64 delay_us)
 		sock_hold(sk);
 		t->ref = true;
 	}
+	/* Queued to fire no later: it finds the new deadline and waits on
+	 * (atcp_timer_due()), so an ACK moving the RTO costs no hrtimer
+	 * operation.
+	 */
+	if (hrtimer_is_queued(&t->t) &&
+	    !ktime_after(hrtimer_get_expires(&t->t), t->deadline))
+		return;
 	hrtimer_start(&t->t, t->deadline, HRTIMER_MODE_ABS_SOFT);
+}
+
+/* Stop a timer without cancelling it: if it fires, it finds nothing to do
+ * and lets go of the socket.  For the hot paths (an ACK sent, all data
+ * acknowledged); atcp_timer_stop() where the socket goes away.
+ */
+void atcp_timer_clear(struct atcp_timer *t)
+{
+	t->pending = false;
 }
 
 void atcp_timer_stop(struct sock *sk, struct atcp_timer *t)
@@ -68,8 +84,13 @@ void atcp_stop_all_timers(struct sock *sk)
 /* Is the timer's deadline reached (not stopped or re-armed meanwhile)? */
 static bool atcp_timer_due(struct atcp_timer *t)
 {
-	if (!t->pending || ktime_before(ktime_get(), t->deadline))
+	if (!t->pending)
 		return false;
+	if (ktime_before(ktime_get(), t->deadline)) {
+		/* moved later while queued (atcp_timer_arm()) */
+		hrtimer_start(&t->t, t->deadline, HRTIMER_MODE_ABS_SOFT);
+		return false;
+	}
 	t->pending = false;
 	return true;
 }
