@@ -23,7 +23,7 @@
 #endif
 
 /* skb_frag_unref() moved to linux/skbuff_ref.h in 6.11. */
-#if __has_include(<linux/skbuff_ref.h>)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #include <linux/skbuff_ref.h>
 #endif
 
