@@ -7,7 +7,7 @@
 # debug kernel) atcp only, for less time.
 #   FUZZ_SECONDS=S [FUZZ_SEED=N] selftests/fuzz.sh
 #       one long atcp run instead (what `make fuzz` runs)
-# timeout: 400
+# timeout: 700
 cd "$(dirname "$0")/.." || exit 1
 fuzz=build/selftests-helpers/fuzz
 if [ ! -x "$fuzz" ]; then

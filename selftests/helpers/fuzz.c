@@ -17,8 +17,8 @@
  *
  * Every choice comes from --seed (printed; the same seed replays the same
  * choices, relative to the stack's state as seen on the wire).  The run
- * lasts --seconds, and up to as long again while a state of the eleven
- * is not reached yet (a loaded machine makes fewer moves).  Oracles, in
+ * lasts --seconds, and up to three times as long again while a state of
+ * the eleven is not reached yet (a loaded machine makes fewer moves).  Oracles, in
  * user space (the VM run adds: no kernel splat, no kmemleak report, the
  * module unloads):
  *  - every octet a local socket reads is the octet the peer sent at that
@@ -1551,7 +1551,8 @@ static bool all_reached(void)
 /* Returns how long it ran. */
 static double run(double seconds)
 {
-	double start = now(), end = start + seconds, last = end + seconds;
+	double start = now(), end = start + seconds;
+	double last = end + 3 * seconds;
 	int i, n;
 
 	while (now() < end || (!all_reached() && now() < last)) {
