@@ -27,8 +27,13 @@ void atcp_rack_update(struct sock *sk, struct sk_buff *skb, u64 now)
 	u64 rtt = now > cb->sent_us ? now - cb->sent_us : 1;
 
 	if (cb->sacked & ATCP_SKB_EVER_RETRANS) {
-		/* maybe the original's delivery: no evidence of order */
-		if (rtt < l->min_rtt_us)
+		/* maybe the original's delivery: no evidence of order; and
+		 * none when this ACK D-SACKs it (RFC 2883: the original
+		 * arrived, as Linux's tcp_skb_spurious_retrans() with TSecr)
+		 */
+		if (rtt < l->min_rtt_us ||
+		    (l->dsack && !seq_lt(cb->seq, l->dsack_start) &&
+		     !seq_gt(cb->end_seq, l->dsack_end)))
 			return;
 	} else if (!l->min_rtt_us || rtt < l->min_rtt_us) {
 		l->min_rtt_us = min_t(u64, rtt, U32_MAX);

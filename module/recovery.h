@@ -72,6 +72,7 @@ struct atcp_loss {
 	u32 acked;		/* segments cumulatively acknowledged */
 	u32 delivered;		/* ... plus newly SACKed, not SACKed before */
 	bool dsack;		/* it carried a D-SACK */
+	u32 dsack_start, dsack_end;	/* ... for these octets */
 	bool undo_now;		/* its D-SACKs showed all retransmissions
 				 * spurious
 				 */

@@ -117,6 +117,8 @@ static void atcp_dsack_seen(struct sock *sk, u32 start, u32 end)
 	u32 segs = DIV_ROUND_UP(end - start, max_t(u32, as->mss, 1));
 
 	l->dsack = true;
+	l->dsack_start = start;
+	l->dsack_end = end;
 	atcp_inc(sock_net(sk), ATCP_MIB_TCPDSACKRECV);
 	atcp_rack_dsack(sk);
 	if (l->undo_valid && l->undo_retrans > 0 &&
