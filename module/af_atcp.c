@@ -54,6 +54,7 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.moderate_rcvbuf	= 1,
 	.dsack			= 1,		/* RFC 2883, as Linux */
 	.ecn			= 2,		/* accept only, as Linux */
+	.notsent_lowat		= UINT_MAX,	/* no limit, as Linux */
 	/* half the connection table's buckets, as Linux's defaults (half
 	 * the ehash entries); rmem and wmem are init_net's (mem.c)
 	 */
@@ -109,6 +110,14 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_CTL(moderate_rcvbuf, SYSCTL_ZERO, SYSCTL_ONE),
 	ATCP_CTL(dsack, SYSCTL_ZERO, SYSCTL_ONE),
 	ATCP_CTL(ecn, SYSCTL_ZERO, &two),
+	{	/* unsigned, as Linux's tcp_notsent_lowat */
+		.procname	= "notsent_lowat",
+		.data		= (void *)offsetof(struct atcp_sysctl,
+						   notsent_lowat),
+		.maxlen		= sizeof(unsigned int),
+		.mode		= 0644,
+		.proc_handler	= proc_douintvec,
+	},
 	ATCP_VEC(rmem, rmem, 3),
 	ATCP_VEC(wmem, wmem, 3),
 	ATCP_VEC(rmem_default, rmem[1], 1),	/* rmem's default, by name */

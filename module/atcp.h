@@ -239,6 +239,13 @@ struct atcp_sock {
 
 	/* Options the user set (first field: the end of the TCB proper) */
 	bool nodelay;			/* TCP_NODELAY */
+	bool cork;			/* TCP_CORK: only full segments go */
+	bool push_queued;		/* what is queued goes, corked or not,
+					 * until the next new skb (as Linux's
+					 * TCP_NAGLE_PUSH)
+					 */
+	bool recvmsg_inq;		/* TCP_INQ: recvmsg adds TCP_CM_INQ */
+	u32 notsent_lowat;		/* TCP_NOTSENT_LOWAT, 0: the sysctl */
 	const struct atcp_congestion_ops *ca_ops; /* holds its module */
 	u16 user_mss;			/* TCP_MAXSEG, 0 if unset */
 	u8 syn_retries;			/* TCP_SYNCNT, 0 = sysctl */
@@ -344,6 +351,7 @@ struct atcp_sysctl {
 	int moderate_rcvbuf;	/* receive-buffer auto-tuning */
 	int dsack;		/* send D-SACK blocks (RFC 2883) */
 	int ecn;		/* RFC 3168: 0 off, 1 request, 2 accept */
+	unsigned int notsent_lowat; /* writable below this many unsent */
 	/* congestion_control: new sockets' algorithm, its module held */
 	const struct atcp_congestion_ops *ca_default;
 };
@@ -513,8 +521,18 @@ void atcp_gso_xmit(struct sock *sk, struct sk_buff *first, int n);
 /* output.c */
 int atcp_transmit_skb(struct sock *sk, struct sk_buff *skb, bool clone);
 bool atcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len);
+/* How a push treats a short last segment (RFC 896, TCP_CORK, MSG_MORE) */
+enum atcp_hold {
+	ATCP_HOLD_SOCK,		/* as the socket's options say */
+	ATCP_HOLD_CORK,		/* corked for this push (MSG_MORE) */
+	ATCP_HOLD_NONE,		/* nothing waits (the persist timer) */
+};
+
+void __atcp_write_xmit(struct sock *sk, enum atcp_hold hold);
 void atcp_write_xmit(struct sock *sk);
+void __atcp_push(struct sock *sk, enum atcp_hold hold);
 void atcp_push(struct sock *sk);
+bool atcp_stream_memory_free(const struct sock *sk, int wake);
 void atcp_send_ack(struct sock *sk);
 void atcp_send_ack_seq(struct sock *sk, u32 seq);
 int atcp_send_syn(struct sock *sk);

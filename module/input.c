@@ -957,8 +957,12 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	} else if (atcp_process_text(sk, skb)) {
 		return;			/* reset or TIME-WAIT: sk is done */
 	}
-	/* the ACK may have opened the window: send what waits */
+	/* the ACK may have opened the window: send what waits; what it
+	 * sent may bring the unsent octets under TCP_NOTSENT_LOWAT (as
+	 * Linux's tcp_data_snd_check)
+	 */
 	atcp_push(sk);
+	atcp_check_space(sk);
 	return;
 drop:
 	kfree_skb(skb);

@@ -680,16 +680,53 @@ void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * Whether the write queue's last segment, shorter than a full one, waits
+ * for more data, as Linux decides: TCP_CORK or MSG_MORE hold it (until
+ * uncorked, or the persist timer finds it, as Linux's probe timer does);
+ * else Nagle's algorithm holds it while data is in flight, unless
+ * TCP_NODELAY (RFC 896, RFC 9293 §3.7.4).  Setting TCP_NODELAY pushes
+ * what is queued even when corked (push_queued).  A FIN never waits.
+ */
+static bool atcp_hold_short(struct sock *sk, struct sk_buff *skb,
+			    enum atcp_hold hold)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	if (hold == ATCP_HOLD_NONE || as->push_queued ||
+	    skb->len >= atcp_size_goal(sk) ||
+	    (ATCP_SKB_CB(skb)->flags & (ATCP_FIN | ATCP_SYN)) ||
+	    !skb_queue_is_last(&sk->sk_write_queue, skb))
+		return false;
+	if (hold == ATCP_HOLD_CORK || as->cork)
+		return true;
+	return !as->nodelay && as->snd_nxt != as->snd_una;
+}
+
+/*
+ * TCP_NOTSENT_LOWAT: the socket is writable only while fewer octets than
+ * the limit wait unsent, half the limit to wake a writer (wake: 1), as
+ * Linux's tcp_stream_memory_free.  struct proto's stream_memory_free.
+ */
+bool atcp_stream_memory_free(const struct sock *sk, int wake)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+	u32 unsent = READ_ONCE(as->write_seq) - READ_ONCE(as->snd_nxt);
+	u32 lowat = READ_ONCE(as->notsent_lowat) ? :
+		    READ_ONCE(atcp_sysctl(sk)->notsent_lowat);
+
+	return ((u64)unsent << wake) < lowat;
+}
+
+/*
  * Send what the windows allow (RFC 9293 §3.8.6, RFC 5681): lost segments
  * first (recovery.c), then new ones while the segments in flight are
  * fewer than cwnd (as Linux's tcp_cwnd_test) and the segment fits the
  * peer's window (tcp_snd_wnd_test), avoiding silly windows on the send
  * side: a segment is cut to fit the window only when at least min(SMSS,
  * half the largest window) fits, or nothing is in flight (RFC 1122
- * §4.2.3.4).  Nagle's algorithm holds back a small segment while data is
- * in flight unless TCP_NODELAY (RFC 896).
+ * §4.2.3.4).  A short last segment may wait (atcp_hold_short()).
  */
-void atcp_write_xmit(struct sock *sk)
+void __atcp_write_xmit(struct sock *sk, enum atcp_hold hold)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb, *run = NULL, *last = NULL;
@@ -724,10 +761,14 @@ void atcp_write_xmit(struct sock *sk)
 		    atcp_split_skb(sk, &sk->sk_write_queue, skb,
 				   atcp_payload_max(as)))
 			break;
-		if (!as->nodelay && skb->len < atcp_size_goal(sk) &&
-		    !(cb->flags & (ATCP_FIN | ATCP_SYN)) &&
-		    as->snd_nxt != as->snd_una && skb_queue_is_last(&sk->sk_write_queue, skb))
+		if (atcp_hold_short(sk, skb, hold))
 			break;
+		/* the persist timer sends what the cork held, with PSH (as
+		 * Linux's tcp_write_wakeup)
+		 */
+		if (hold == ATCP_HOLD_NONE &&
+		    atcp_hold_short(sk, skb, ATCP_HOLD_SOCK))
+			cb->flags |= ATCP_PSH;
 		/* a run of segments goes out as one GSO skb (offload.c) */
 		if (run && !atcp_gso_can_join(sk, run, last, n, skb)) {
 			atcp_gso_xmit(sk, run, n);
@@ -751,8 +792,16 @@ void atcp_write_xmit(struct sock *sk)
 	}
 	if (run)
 		atcp_gso_xmit(sk, run, n);
-	if (sent)
+	if (sent) {
+		/* the persist timer that waited on a cork gives way to the
+		 * RTO (as Linux's probe timer to tcp_event_new_data_sent's)
+		 */
+		if (as->persist) {
+			as->persist = false;
+			atcp_timer_stop(sk, &as->rtx_timer);
+		}
 		atcp_loss_on_send(sk);		/* RTO or loss probe */
+	}
 	/* Nothing in flight and the window shut: the persist timer. */
 	if (!skb_queue_empty(&sk->sk_write_queue) &&
 	    skb_queue_empty(&as->rtx_queue) && !as->rtx_timer.pending) {
@@ -762,12 +811,22 @@ void atcp_write_xmit(struct sock *sk)
 	}
 }
 
-void atcp_push(struct sock *sk)
+void atcp_write_xmit(struct sock *sk)
+{
+	__atcp_write_xmit(sk, ATCP_HOLD_SOCK);
+}
+
+void __atcp_push(struct sock *sk, enum atcp_hold hold)
 {
 	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_CLOSE ||
 	    sk->sk_state == TCP_LISTEN)
 		return;
-	atcp_write_xmit(sk);
+	__atcp_write_xmit(sk, hold);
+}
+
+void atcp_push(struct sock *sk)
+{
+	__atcp_push(sk, ATCP_HOLD_SOCK);
 }
 
 /*

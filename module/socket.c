@@ -126,7 +126,7 @@ void atcp_write_space(struct sock *sk)
 	struct socket *sock = sk->sk_socket;
 	struct socket_wq *wq;
 
-	if (!sock || !sk_stream_is_writeable(sk))
+	if (!sock || !__sk_stream_is_writeable(sk, 1))
 		return;
 	clear_bit(SOCK_NOSPACE, &sock->flags);
 	rcu_read_lock();
@@ -614,6 +614,7 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 			ATCP_SKB_CB(skb)->end_seq = as->write_seq;
 			ATCP_SKB_CB(skb)->flags = ATCP_ACK;
 			ATCP_SKB_CB(skb)->rtx = 0;
+			as->push_queued = false;
 			sk_wmem_queued_add(sk, skb->truesize);
 			sk_mem_charge(sk, skb->truesize);
 			__skb_queue_tail(&sk->sk_write_queue, skb);
@@ -666,8 +667,12 @@ wait_for_memory:
 			goto do_error;
 	}
 	atcp_mark_urg(sk, flags);
-	atcp_mark_push(sk);
-	atcp_push(sk);
+	/* MSG_MORE: no PSH, and the last short segment waits as if
+	 * corked, for this push only (as Linux's tcp_push)
+	 */
+	if (!(flags & MSG_MORE))
+		atcp_mark_push(sk);
+	__atcp_push(sk, flags & MSG_MORE ? ATCP_HOLD_CORK : ATCP_HOLD_SOCK);
 	release_sock(sk);
 	return copied;
 
@@ -675,9 +680,11 @@ do_error:
 	atcp_drop_empty_tail(sk);
 	if (copied) {
 		atcp_mark_urg(sk, flags);
-		atcp_mark_push(sk);
+		if (!(flags & MSG_MORE))
+			atcp_mark_push(sk);
 	}
-	atcp_push(sk);
+	__atcp_push(sk, copied && (flags & MSG_MORE) ? ATCP_HOLD_CORK :
+						      ATCP_HOLD_SOCK);
 	if (copied) {
 		release_sock(sk);
 		return copied;
@@ -733,6 +740,26 @@ static int atcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
 	return 0;
 }
 
+/*
+ * TCP_INQ: the octets left to read after this read, as a TCP_CM_INQ
+ * control message; not 0 once the FIN arrived, so that the reader reads
+ * on to the end (as Linux's tcp_recvmsg).
+ */
+static void atcp_recv_inq(struct sock *sk, struct msghdr *msg, bool cmsg)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	int inq;
+
+	lock_sock(sk);
+	inq = as->rcv_nxt - as->copied_seq;
+	release_sock(sk);
+	if (!inq && sock_flag(sk, SOCK_DONE))
+		inq = 1;
+	msg->msg_inq = inq;
+	if (cmsg)
+		put_cmsg(msg, SOL_TCP, TCP_CM_INQ, sizeof(inq), &inq);
+}
+
 /* RECEIVE (RFC 9293 §3.10.3) */
 int __atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 		   int flags)
@@ -741,6 +768,7 @@ int __atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	u32 peek_seq, *seq;
 	struct sk_buff *skb, *last;
 	int copied = 0, target, err;
+	bool inq;
 	long timeo;
 
 	if (flags & MSG_ERRQUEUE)
@@ -846,7 +874,10 @@ eat:
 	}
 	err = copied;
 out:
+	inq = as->recvmsg_inq && err >= 0;
 	release_sock(sk);
+	if (inq || (err >= 0 && msg->msg_get_inq))
+		atcp_recv_inq(sk, msg, inq);
 	return err;
 }
 
@@ -1118,9 +1149,33 @@ static int atcp_setsockopt(struct sock *sk, int level, int optname,
 	lock_sock(sk);
 	switch (optname) {
 	case TCP_NODELAY:
+		/* weaker than TCP_CORK, but setting it pushes what is
+		 * queued, corked or not (as Linux)
+		 */
 		as->nodelay = !!val;
-		if (val)
+		if (val) {
+			as->push_queued = true;
 			atcp_push(sk);
+		}
+		break;
+	case TCP_CORK:
+		/* uncorked, what waits goes as Nagle and TCP_NODELAY say */
+		as->cork = !!val;
+		if (!val) {
+			if (as->nodelay)
+				as->push_queued = true;
+			atcp_push(sk);
+		}
+		break;
+	case TCP_NOTSENT_LOWAT:
+		WRITE_ONCE(as->notsent_lowat, val);
+		sk->sk_write_space(sk);		/* a higher limit may wake */
+		break;
+	case TCP_INQ:
+		if (val < 0 || val > 1)
+			err = -EINVAL;
+		else
+			as->recvmsg_inq = val;
 		break;
 	case TCP_MAXSEG:
 		if (val && (val < ATCP_MIN_MSS || val > 65535 - 40))
@@ -1250,6 +1305,15 @@ static int atcp_getsockopt(struct sock *sk, int level, int optname,
 	case TCP_NODELAY:
 		val = as->nodelay;
 		break;
+	case TCP_CORK:
+		val = as->cork;
+		break;
+	case TCP_NOTSENT_LOWAT:
+		val = READ_ONCE(as->notsent_lowat);
+		break;
+	case TCP_INQ:
+		val = as->recvmsg_inq;
+		break;
 	case TCP_MAXSEG:
 		val = (1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN) ?
 		      (as->user_mss ? as->user_mss : ATCP_DEFAULT_MSS) : as->mss;
@@ -1331,7 +1395,8 @@ static __poll_t atcp_poll(struct file *file, struct socket *sock,
 		if (avail > 0 && !skb_queue_empty_lockless(&sk->sk_receive_queue))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
-			if (sk_stream_is_writeable(sk)) {
+			/* wake: 1, the TCP_NOTSENT_LOWAT test as tcp_poll */
+			if (__sk_stream_is_writeable(sk, 1)) {
 				mask |= EPOLLOUT | EPOLLWRNORM;
 			} else {
 				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
@@ -1340,7 +1405,7 @@ static __poll_t atcp_poll(struct file *file, struct socket *sock,
 				 * writer-space wakeup after an ACK frees memory
 				 */
 				smp_mb__after_atomic();
-				if (sk_stream_is_writeable(sk))
+				if (__sk_stream_is_writeable(sk, 1))
 					mask |= EPOLLOUT | EPOLLWRNORM;
 			}
 		} else {
@@ -1423,6 +1488,7 @@ struct proto atcp_prot = {
 	.get_port		= atcp_get_port,
 	.enter_memory_pressure	= atcp_enter_memory_pressure,
 	.leave_memory_pressure	= atcp_leave_memory_pressure,
+	.stream_memory_free	= atcp_stream_memory_free,
 	.memory_allocated	= &atcp_memory_allocated,
 	.per_cpu_fw_alloc	= &atcp_fw_alloc,
 	.memory_pressure	= &atcp_memory_pressure,

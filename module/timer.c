@@ -307,9 +307,12 @@ static void atcp_rtx_timer_handler(struct sock *sk)
 			as->persist = false;
 			return;
 		}
+		/* the window is open: send what waits, corked or not, as
+		 * Linux's probe timer does (tcp(7): TCP_CORK's ceiling)
+		 */
 		if (as->snd_wnd) {
 			as->persist = false;
-			atcp_write_xmit(sk);
+			__atcp_write_xmit(sk, ATCP_HOLD_NONE);
 			return;
 		}
 		if (sock_flag(sk, SOCK_DEAD) && atcp_orphan_oom(sk))

@@ -1572,4 +1572,169 @@ TEST_F(sockapi, tcp_timer_options_get_set)
 	close(fd);
 }
 
+/* Reads a sysctl holding one unsigned number; -1 if it cannot. */
+static long long sysctl_ull(const char *path)
+{
+	unsigned long long v;
+	FILE *f = fopen(path, "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "%llu", &v);
+	fclose(f);
+	return n == 1 ? (long long)v : -1;
+}
+
+struct drain_arg {
+	int fd;
+	long n;
+	long got;
+};
+
+static void *drain_later(void *p)
+{
+	struct drain_arg *d = p;
+
+	usleep(300000);
+	d->got = skt_drain(d->fd, d->n);
+	return NULL;
+}
+
+/*
+ * TCP_NOTSENT_LOWAT: the socket is writable (poll, and a send that needs
+ * room) only while fewer octets than the limit wait unsent; poll wakes
+ * the writer once they drop under half of it (tcp_stream_memory_free).
+ */
+TEST_F(sockapi, tcp_notsent_lowat_poll)
+{
+	static char buf[65536];
+	struct drain_arg d;
+	pthread_t th;
+	long sent = 0;
+	int n, rev;
+
+	EXPECT_EQ(4294967296LL - 1, sysctl_ull(variant->proto == IPPROTO_TCP ?
+		  "/proc/sys/net/ipv4/tcp_notsent_lowat" :
+		  "/proc/sys/net/atcp/notsent_lowat"));
+	PAIR();
+	EXPECT_EQ(0, getint(self->cli, IPPROTO_TCP, TCP_NOTSENT_LOWAT));
+	ASSERT_EQ(0, setint(self->cli, IPPROTO_TCP, TCP_NOTSENT_LOWAT, 16384));
+	EXPECT_EQ(16384, getint(self->cli, IPPROTO_TCP, TCP_NOTSENT_LOWAT));
+	/* the send buffer is not what stops the writer */
+	ASSERT_EQ(0, setint(self->cli, SOL_SOCKET, SO_SNDBUF, 4 << 20));
+	/*
+	 * The peer does not read: its window fills, then our unsent octets
+	 * reach the limit.  Until the window is full, ACKs (cwnd) may send
+	 * some and wake us; write on until poll stays quiet for 300 ms.
+	 */
+	for (;;) {
+		n = send(self->cli, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			sent += n;
+			ASSERT_GT(64L << 20, sent);
+			continue;
+		}
+		ASSERT_EQ(EAGAIN, errno);
+		if (!(skt_poll(self->cli, POLLOUT, 300) & POLLOUT))
+			break;
+	}
+	/* the limit, not the send buffer, stopped us: at most a segment's
+	 * worth (64 KB on lo) past it
+	 */
+	n = 0;
+	ASSERT_EQ(0, ioctl(self->cli, SIOCOUTQNSD, &n));
+	EXPECT_LE(16384, n) {
+		TH_LOG("%d octets unsent of %ld", n, sent);
+	}
+	EXPECT_GT(16384 + 131072, n) {
+		TH_LOG("%d octets unsent of %ld", n, sent);
+	}
+	EXPECT_EQ(0, skt_poll(self->cli, POLLOUT, 0) & POLLOUT);
+	/* the peer reads: the unsent octets go, and poll wakes us */
+	d.fd = self->srv;
+	d.n = sent;
+	d.got = 0;
+	ASSERT_EQ(0, pthread_create(&th, NULL, drain_later, &d));
+	rev = skt_poll(self->cli, POLLOUT, 10000);
+	n = -1;
+	ioctl(self->cli, SIOCOUTQNSD, &n);
+	EXPECT_EQ(POLLOUT, rev & POLLOUT) {
+		TH_LOG("not writable; %d octets unsent", n);
+	}
+	EXPECT_GT(8192, n);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	EXPECT_EQ(sent, d.got);
+}
+
+/* TCP_INQ: recvmsg tells what is left to read (TCP_CM_INQ). */
+static int recv_inq(int fd, char *buf, int len, int *inq)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c;
+	int n;
+
+	*inq = -1;
+	n = recvmsg(fd, &m, 0);
+	for (c = CMSG_FIRSTHDR(&m); n >= 0 && c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_TCP && c->cmsg_type == TCP_CM_INQ &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(inq, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+TEST_F(sockapi, tcp_inq_cmsg)
+{
+	static char buf[1000];
+	int fd = skt_socket(variant->proto, 0);
+	int inq;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, getint(fd, IPPROTO_TCP, TCP_INQ));
+	ASSERT_EQ(0, setint(fd, IPPROTO_TCP, TCP_INQ, 1));
+	EXPECT_EQ(1, getint(fd, IPPROTO_TCP, TCP_INQ));
+	EXPECT_EQ(-EINVAL, setint(fd, IPPROTO_TCP, TCP_INQ, 2));
+	ASSERT_EQ(0, setint(fd, IPPROTO_TCP, TCP_INQ, 0));
+	EXPECT_EQ(0, getint(fd, IPPROTO_TCP, TCP_INQ));
+	close(fd);
+
+	PAIR();
+	ASSERT_EQ(1000, send(self->cli, buf, 1000, 0));
+	ASSERT_EQ(1000, skt_wait_inq(self->srv, 1000, 5000));
+	/* off: no control message */
+	ASSERT_EQ(100, recv_inq(self->srv, buf, 100, &inq));
+	EXPECT_EQ(-1, inq);
+	ASSERT_EQ(0, setint(self->srv, IPPROTO_TCP, TCP_INQ, 1));
+	ASSERT_EQ(300, recv_inq(self->srv, buf, 300, &inq));
+	EXPECT_EQ(600, inq);
+	ASSERT_EQ(600, recv_inq(self->srv, buf, sizeof(buf), &inq));
+	EXPECT_EQ(0, inq);
+	/* after the FIN: not 0, so that the reader reads on to the end */
+	ASSERT_EQ(500, send(self->cli, buf, 500, 0));
+	ASSERT_EQ(0, shutdown(self->cli, SHUT_WR));
+	ASSERT_EQ(TCP_CLOSE_WAIT, skt_wait_state(self->srv, TCP_CLOSE_WAIT, 5000));
+	ASSERT_EQ(200, recv_inq(self->srv, buf, 200, &inq));
+	EXPECT_EQ(301, inq);
+	ASSERT_EQ(300, recv_inq(self->srv, buf, sizeof(buf), &inq));
+	EXPECT_EQ(1, inq);
+	ASSERT_EQ(0, recv_inq(self->srv, buf, sizeof(buf), &inq));
+	EXPECT_EQ(1, inq);
+}
+
+/* An option the stack does not have: ENOPROTOOPT both ways, as Linux. */
+TEST_F(sockapi, tcp_unknown_option_enoprotoopt)
+{
+	int fd = skt_socket(variant->proto, 0);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOPROTOOPT, setint(fd, IPPROTO_TCP, 1000, 1));
+	EXPECT_EQ(-100000 - ENOPROTOOPT, getint(fd, IPPROTO_TCP, 1000));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
