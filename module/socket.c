@@ -743,16 +743,13 @@ static int atcp_recv_urg(struct sock *sk, struct msghdr *msg, int len,
 /*
  * TCP_INQ: the octets left to read after this read, as a TCP_CM_INQ
  * control message; not 0 once the FIN arrived, so that the reader reads
- * on to the end (as Linux's tcp_recvmsg).
+ * on to the end (as Linux's tcp_recvmsg).  Under the socket lock.
  */
 static void atcp_recv_inq(struct sock *sk, struct msghdr *msg, bool cmsg)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	int inq;
+	int inq = as->rcv_nxt - as->copied_seq;
 
-	lock_sock(sk);
-	inq = as->rcv_nxt - as->copied_seq;
-	release_sock(sk);
 	if (!inq && sock_flag(sk, SOCK_DONE))
 		inq = 1;
 	msg->msg_inq = inq;
@@ -875,9 +872,9 @@ eat:
 	err = copied;
 out:
 	inq = as->recvmsg_inq && err >= 0;
-	release_sock(sk);
 	if (inq || (err >= 0 && msg->msg_get_inq))
 		atcp_recv_inq(sk, msg, inq);
+	release_sock(sk);
 	return err;
 }
 
