@@ -443,6 +443,14 @@ static inline struct atcp_sysctl *atcp_sysctl(const struct sock *sk)
 	return &atcp_pernet(sock_net(sk))->sysctl;
 }
 
+/* Free a queued send-side skb, giving back what it was charged. */
+static inline void atcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
 static inline void atcp_inc(const struct net *net, enum atcp_mib f)
 {
 	this_cpu_inc(atcp_pernet(net)->mib[f]);

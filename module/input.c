@@ -162,9 +162,7 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
 		atcp_rtx_unlink(sk, skb);	/* off the scoreboard */
 		segs++;
 		__skb_unlink(skb, &as->rtx_queue);
-		sk_wmem_queued_add(sk, -skb->truesize);
-		sk_mem_uncharge(sk, skb->truesize);
-		__kfree_skb(skb);
+		atcp_wmem_free_skb(sk, skb);
 	}
 	if (!sample && as->rtt_timing && seq_geq(ack, as->rtt_seq))
 		as->rtt_timing = false;

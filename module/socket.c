@@ -143,11 +143,8 @@ static void atcp_purge_queue(struct sock *sk, struct sk_buff_head *q)
 {
 	struct sk_buff *skb;
 
-	while ((skb = __skb_dequeue(q))) {
-		sk_wmem_queued_add(sk, -skb->truesize);
-		sk_mem_uncharge(sk, skb->truesize);
-		__kfree_skb(skb);
-	}
+	while ((skb = __skb_dequeue(q)))
+		atcp_wmem_free_skb(sk, skb);
 }
 
 static void atcp_purge_all(struct sock *sk)
@@ -554,9 +551,7 @@ static void atcp_drop_empty_tail(struct sock *sk)
 	if (skb && !skb->len && !(ATCP_SKB_CB(skb)->flags &
 				  (ATCP_SYN | ATCP_FIN))) {
 		__skb_unlink(skb, &sk->sk_write_queue);
-		sk_wmem_queued_add(sk, -skb->truesize);
-		sk_mem_uncharge(sk, skb->truesize);
-		__kfree_skb(skb);
+		atcp_wmem_free_skb(sk, skb);
 	}
 }
 
