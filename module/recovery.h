@@ -63,10 +63,12 @@ struct atcp_loss {
 	u32 prr_out;
 	u32 recover_fs;		/* RecoverFS, segments */
 
-	/* Undo (RFC 2883 §4, as Linux's undo on D-SACK) */
+	/* Undo (RFC 2883 §4 on D-SACKs; RFC 3522 on timestamps) */
 	u32 undo_marker;	/* SND.UNA when the reduction began */
 	int undo_retrans;	/* retransmissions not shown spurious */
 	bool undo_valid;
+	bool rtx_stamped;	/* rtx_tsval is set */
+	u32 rtx_tsval;		/* TSval of the first retransmission */
 
 	/* This ACK (set and read within one ACK's processing) */
 	u32 acked;		/* segments cumulatively acknowledged */
