@@ -70,6 +70,7 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_TCPLOSSUNDO]		= "TCPLossUndo",
 	[ATCP_MIB_TCPSPURIOUSRTOS]	= "TCPSpuriousRTOs",
 	[ATCP_MIB_TCPFULLUNDO]		= "TCPFullUndo",
+	[ATCP_MIB_TCPLOSTRETRANSMIT]	= "TCPLostRetransmit",
 	[ATCP_MIB_TCPDSACKRECV]		= "TCPDSACKRecv",
 	[ATCP_MIB_TCPSACKDISCARD]	= "TCPSACKDiscard",
 };

@@ -162,6 +162,7 @@ void atcp_enter_loss_marks(struct sock *sk)
 		}
 	}
 	as->retrans_out = 0;
+	l->rtx_oldest_us = 0;
 	l->lost_pending = as->lost_out;
 	/* what slow start resends now is limited by cwnd (RFC 7661) */
 	as->cwnd_limited = as->lost_out > 1;
@@ -202,6 +203,8 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	}
 	cb->sacked |= ATCP_SKB_EVER_RETRANS;
 	cb->sent_us = atcp_now_us();
+	if (!as->loss.rtx_oldest_us)
+		as->loss.rtx_oldest_us = cb->sent_us;
 	as->total_retrans++;
 	as->rtt_timing = false;		/* Karn: no sample from this */
 	atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
@@ -258,6 +261,8 @@ void atcp_xmit_retransmit_queue(struct sock *sk)
 
 /* ---- per ACK ------------------------------------------------------------ */
 
+static void atcp_undo(struct sock *sk, bool tsundo);
+
 /* Before SND.UNA moves: reset this ACK's tallies, read its SACK blocks. */
 void atcp_loss_ack_begin(struct sock *sk, struct sk_buff *skb)
 {
@@ -269,6 +274,15 @@ void atcp_loss_ack_begin(struct sock *sk, struct sk_buff *skb)
 	as->loss.undo_now = false;
 	if (as->sack_ok && (ATCP_SKB_CB(skb)->opt_flags & ATCP_CBO_SACK))
 		atcp_sacktag(sk, skb);
+	/*
+	 * RFC 3522 §2: the first ACK that moves SND.UNA after a timeout
+	 * shows it spurious; undo before the ACK is taken (and could end
+	 * Loss), as Linux's tcp_try_undo_loss
+	 */
+	if (as->ca_state == ATCP_CA_LOSS && as->loss.undo_valid &&
+	    seq_gt(ATCP_SKB_CB(skb)->ack_seq, as->snd_una) &&
+	    atcp_ack_predates_rtx(as, skb))
+		atcp_undo(sk, true);
 }
 
 /*
@@ -446,14 +460,10 @@ void atcp_loss_ack_end(struct sock *sk, struct sk_buff *skb, u32 prior_una,
 	if (l->undo_now && l->undo_valid &&
 	    (as->ca_state == ATCP_CA_RECOVERY || as->ca_state == ATCP_CA_LOSS))
 		atcp_undo(sk, false);
-	/*
-	 * RFC 3522: in Loss, any ACK that moves SND.UNA; in Recovery, the
-	 * one that ends it (Linux's tcp_try_undo_loss, _recovery)
-	 */
-	else if (advanced && l->undo_valid && atcp_ack_predates_rtx(as, skb) &&
-		 (as->ca_state == ATCP_CA_LOSS ||
-		  (as->ca_state == ATCP_CA_RECOVERY &&
-		   !seq_lt(as->snd_una, as->high_seq))))
+	/* RFC 3522 §2: the ACK that ends recovery (tcp_try_undo_recovery) */
+	else if (as->ca_state == ATCP_CA_RECOVERY && l->undo_valid &&
+		 !seq_lt(as->snd_una, as->high_seq) &&
+		 atcp_ack_predates_rtx(as, skb))
 		atcp_undo(sk, true);
 	if (as->sack_ok)
 		atcp_rack_detect(sk, atcp_now_us());

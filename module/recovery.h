@@ -52,6 +52,9 @@ struct atcp_loss {
 	u32 dsack_round;	/* SND.NXT when reo_wnd_mult last grew */
 	u8 timer;		/* ATCP_TMR_*: what rtx_timer waits for */
 	u64 reo_deadline_us;	/* RACK's reordering timer, 0 if none */
+	u64 rtx_oldest_us;	/* no retransmission in flight was sent
+				 * before this (0: none in flight)
+				 */
 
 	/* TLP (RFC 8985 §7) */
 	bool tlp_out;		/* a probe is out, not yet answered */
