@@ -60,12 +60,84 @@ static u32 atcp_rack_reo_wnd(struct atcp_sock *as)
 	return as->srtt_us ? min(wnd, as->srtt_us) : wnd;
 }
 
+/* A retransmission (or a loss probe) is lost too: resend it. */
+static void atcp_rack_rtx_lost(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	struct atcp_loss *l = &as->loss;
+
+	cb->sacked &= ~ATCP_SKB_RETRANS;
+	if (as->retrans_out)
+		as->retrans_out--;
+	if (!(cb->sacked & ATCP_SKB_LOST)) {
+		cb->sacked |= ATCP_SKB_LOST;
+		as->lost_out++;
+	}
+	l->lost_pending++;
+	if (l->rtx_hint && seq_lt(cb->seq, ATCP_SKB_CB(l->rtx_hint)->seq))
+		l->rtx_hint = NULL;
+	atcp_inc(sock_net(sk), ATCP_MIB_TCPLOSTRETRANSMIT);
+}
+
+/*
+ * RFC 8985 §6.2 step 5 for retransmissions: one sent before the latest
+ * delivered segment by more than RACK.rtt + reo_wnd is lost as well, and
+ * is resent now rather than at the RTO (Linux's TCPLostRetransmit).
+ * Linux walks its segments in the order sent; atcp's queue is in
+ * sequence order, so this looks at each retransmission in flight (at
+ * most retrans_out of them), and only when the oldest one may be due.
+ */
+static void atcp_rack_detect_rtx(struct sock *sk, u64 now, u64 wait)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_loss *l = &as->loss;
+	u32 left = as->retrans_out;
+	struct sk_buff *skb;
+	u64 oldest = 0;
+
+	if (!left) {
+		l->rtx_oldest_us = 0;
+		return;
+	}
+	if (!l->rtx_oldest_us || l->rtx_oldest_us >= l->rack_xmit_us)
+		return;			/* none sent before RACK.xmit_ts */
+	if (l->rtx_oldest_us + wait > now) {
+		if (!l->reo_deadline_us ||
+		    l->rtx_oldest_us + wait < l->reo_deadline_us)
+			l->reo_deadline_us = l->rtx_oldest_us + wait;
+		return;
+	}
+	skb_queue_walk(&as->rtx_queue, skb) {
+		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+		if (!(cb->sacked & ATCP_SKB_RETRANS))
+			continue;
+		if (atcp_rack_sent_after(l->rack_xmit_us, l->rack_end_seq,
+					 cb->sent_us, cb->end_seq)) {
+			if (cb->sent_us + wait <= now) {
+				atcp_rack_rtx_lost(sk, skb);
+				goto next;
+			}
+			if (!l->reo_deadline_us ||
+			    cb->sent_us + wait < l->reo_deadline_us)
+				l->reo_deadline_us = cb->sent_us + wait;
+		}
+		if (!oldest || cb->sent_us < oldest)
+			oldest = cb->sent_us;
+next:
+		if (!--left)
+			break;
+	}
+	l->rtx_oldest_us = oldest;
+}
+
 /*
  * RFC 8985 §6.2 step 5 (RACK_detect_loss()): mark lost what was sent
  * before the latest delivered segment by more than RACK.rtt + reo_wnd;
  * the first one not yet due sets the reordering timer.  Segments
  * SACKed or already lost are settled: the next walk starts after them.
- * Lost retransmissions are left to the RTO.
+ * Retransmissions are atcp_rack_detect_rtx()'s.
  */
 void atcp_rack_detect(struct sock *sk, u64 now)
 {
@@ -97,6 +169,7 @@ void atcp_rack_detect(struct sock *sk, u64 now)
 		break;
 	}
 	l->rack_hint = last;
+	atcp_rack_detect_rtx(sk, now, wait);
 }
 
 /* RFC 8985 §6.2 step 4: a D-SACK grows the window, once per round trip,

@@ -116,6 +116,22 @@ static void atcp_init_undo(struct atcp_sock *as)
 	as->loss.undo_marker = as->snd_una;
 	as->loss.undo_retrans = 0;
 	as->loss.undo_valid = true;
+	as->loss.rtx_stamped = false;
+}
+
+/*
+ * Eifel detection (RFC 3522 §2, as Linux's tcp_packet_delayed): an ACK
+ * whose TSecr is older than the first retransmission's TSval was sent
+ * for an original transmission, so the segment was delayed, not lost.
+ */
+static bool atcp_ack_predates_rtx(const struct atcp_sock *as,
+				  const struct sk_buff *skb)
+{
+	const struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+
+	return as->tstamp_ok && as->loss.rtx_stamped &&
+	       (cb->opt_flags & ATCP_CBO_TS) && cb->tsecr &&
+	       (s32)(cb->tsecr - as->loss.rtx_tsval) < 0;
 }
 
 /*
@@ -146,6 +162,7 @@ void atcp_enter_loss_marks(struct sock *sk)
 		}
 	}
 	as->retrans_out = 0;
+	l->rtx_oldest_us = 0;
 	l->lost_pending = as->lost_out;
 	/* what slow start resends now is limited by cwnd (RFC 7661) */
 	as->cwnd_limited = as->lost_out > 1;
@@ -162,6 +179,7 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 tsval;
 	int err;
 
 	/* sent before the path MTU shrank (RFC 1191 §6.4): cut it first */
@@ -171,6 +189,7 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 		if (err)
 			return err;
 	}
+	tsval = atcp_tsval(as);		/* not later than the one sent */
 	err = atcp_transmit_skb(sk, skb, true);
 	if (err)
 		return err;
@@ -184,11 +203,18 @@ int atcp_retransmit_skb(struct sock *sk, struct sk_buff *skb)
 	}
 	cb->sacked |= ATCP_SKB_EVER_RETRANS;
 	cb->sent_us = atcp_now_us();
+	if (!as->loss.rtx_oldest_us)
+		as->loss.rtx_oldest_us = cb->sent_us;
 	as->total_retrans++;
 	as->rtt_timing = false;		/* Karn: no sample from this */
 	atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
-	if (as->loss.undo_valid)
+	if (as->loss.undo_valid) {
 		as->loss.undo_retrans++;
+		if (!as->loss.rtx_stamped && as->tstamp_ok) {
+			as->loss.rtx_tsval = tsval;
+			as->loss.rtx_stamped = true;
+		}
+	}
 	if (as->ca_state == ATCP_CA_RECOVERY) {
 		as->loss.prr_out++;
 		atcp_inc(sock_net(sk), ATCP_MIB_TCPFASTRETRANS);
@@ -235,6 +261,8 @@ void atcp_xmit_retransmit_queue(struct sock *sk)
 
 /* ---- per ACK ------------------------------------------------------------ */
 
+static void atcp_undo(struct sock *sk, bool tsundo);
+
 /* Before SND.UNA moves: reset this ACK's tallies, read its SACK blocks. */
 void atcp_loss_ack_begin(struct sock *sk, struct sk_buff *skb)
 {
@@ -246,6 +274,15 @@ void atcp_loss_ack_begin(struct sock *sk, struct sk_buff *skb)
 	as->loss.undo_now = false;
 	if (as->sack_ok && (ATCP_SKB_CB(skb)->opt_flags & ATCP_CBO_SACK))
 		atcp_sacktag(sk, skb);
+	/*
+	 * RFC 3522 §2: the first ACK that moves SND.UNA after a timeout
+	 * shows it spurious; undo before the ACK is taken (and could end
+	 * Loss), as Linux's tcp_try_undo_loss
+	 */
+	if (as->ca_state == ATCP_CA_LOSS && as->loss.undo_valid &&
+	    seq_gt(ATCP_SKB_CB(skb)->ack_seq, as->snd_una) &&
+	    atcp_ack_predates_rtx(as, skb))
+		atcp_undo(sk, true);
 }
 
 /*
@@ -340,8 +377,13 @@ static void atcp_prr(struct sock *sk, u32 delivered, bool force)
 	as->snd_cwnd = max_t(u32, pipe + sndcnt, 1);
 }
 
-/* Every retransmission shown spurious by D-SACKs: undo the reduction. */
-static void atcp_undo(struct sock *sk)
+/*
+ * The reduction was for nothing: every retransmission shown spurious by
+ * D-SACKs (RFC 2883 §4), or an ACK of an original transmission (RFC 3522
+ * §2, tsundo): give back cwnd and ssthresh (RFC 3522 §3.2 as Linux's
+ * tcp_undo_cwnd_reduction).
+ */
+static void atcp_undo(struct sock *sk, bool tsundo)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_loss *l = &as->loss;
@@ -359,9 +401,11 @@ static void atcp_undo(struct sock *sk)
 		l->rtx_hint = NULL;
 		l->rack_hint = NULL;
 		atcp_inc(sock_net(sk), ATCP_MIB_TCPLOSSUNDO);
-		atcp_inc(sock_net(sk), ATCP_MIB_TCPSPURIOUSRTOS);
+		if (!tsundo)
+			atcp_inc(sock_net(sk), ATCP_MIB_TCPSPURIOUSRTOS);
 	} else {
-		atcp_inc(sock_net(sk), ATCP_MIB_TCPDSACKUNDO);
+		atcp_inc(sock_net(sk), tsundo ? ATCP_MIB_TCPFULLUNDO :
+						ATCP_MIB_TCPDSACKUNDO);
 	}
 	l->undo_valid = false;
 	atcp_rack_recovery_done(sk);
@@ -415,7 +459,12 @@ void atcp_loss_ack_end(struct sock *sk, struct sk_buff *skb, u32 prior_una,
 	atcp_tlp_ack(sk, advanced, dup);
 	if (l->undo_now && l->undo_valid &&
 	    (as->ca_state == ATCP_CA_RECOVERY || as->ca_state == ATCP_CA_LOSS))
-		atcp_undo(sk);
+		atcp_undo(sk, false);
+	/* RFC 3522 §2: the ACK that ends recovery (tcp_try_undo_recovery) */
+	else if (as->ca_state == ATCP_CA_RECOVERY && l->undo_valid &&
+		 !seq_lt(as->snd_una, as->high_seq) &&
+		 atcp_ack_predates_rtx(as, skb))
+		atcp_undo(sk, true);
 	if (as->sack_ok)
 		atcp_rack_detect(sk, atcp_now_us());
 

@@ -52,6 +52,9 @@ struct atcp_loss {
 	u32 dsack_round;	/* SND.NXT when reo_wnd_mult last grew */
 	u8 timer;		/* ATCP_TMR_*: what rtx_timer waits for */
 	u64 reo_deadline_us;	/* RACK's reordering timer, 0 if none */
+	u64 rtx_oldest_us;	/* no retransmission in flight was sent
+				 * before this (0: none in flight)
+				 */
 
 	/* TLP (RFC 8985 §7) */
 	bool tlp_out;		/* a probe is out, not yet answered */
@@ -63,10 +66,12 @@ struct atcp_loss {
 	u32 prr_out;
 	u32 recover_fs;		/* RecoverFS, segments */
 
-	/* Undo (RFC 2883 §4, as Linux's undo on D-SACK) */
+	/* Undo (RFC 2883 §4 on D-SACKs; RFC 3522 on timestamps) */
 	u32 undo_marker;	/* SND.UNA when the reduction began */
 	int undo_retrans;	/* retransmissions not shown spurious */
 	bool undo_valid;
+	bool rtx_stamped;	/* rtx_tsval is set */
+	u32 rtx_tsval;		/* TSval of the first retransmission */
 
 	/* This ACK (set and read within one ACK's processing) */
 	u32 acked;		/* segments cumulatively acknowledged */
