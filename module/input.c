@@ -805,7 +805,7 @@ static bool atcp_process_text(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	bool fin = cb->flags & ATCP_FIN;
 	bool had_ooo = !RB_EMPTY_ROOT(&as->ooo_queue);
-	u32 len = skb->len;
+	u32 len = skb->len, seg;
 	bool gone;
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
@@ -818,8 +818,10 @@ static bool atcp_process_text(struct sock *sk, struct sk_buff *skb)
 		return true;
 	}
 	as->data_segs_in += !!len;
-	if (len > as->rcv_mss)
-		as->rcv_mss = min_t(u32, len, as->advmss);
+	/* the peer's segment size: a GSO or GRO skb's, or this one's */
+	seg = skb_is_gso(skb) ? skb_shinfo(skb)->gso_size : len;
+	if (seg > as->rcv_mss)
+		as->rcv_mss = min_t(u32, seg, as->advmss);
 	if (cb->seq != as->rcv_nxt) {
 		/* Out of order: hold it, ACK at once (RFC 5681 §4.2) */
 		if (!atcp_ooo_insert(sk, skb))
@@ -1037,7 +1039,8 @@ int atcp_v4_rcv(struct sk_buff *skb)
 
 	if (skb->pkt_type != PACKET_HOST)
 		goto discard;
-	atcp_inc(net, ATCP_MIB_INSEGS);
+	/* a GSO or GRO skb counts as the segments it holds (as Linux) */
+	atcp_add(net, ATCP_MIB_INSEGS, max_t(u16, 1, skb_shinfo(skb)->gso_segs));
 	if (!pskb_may_pull(skb, ATCP_HDR_LEN))
 		goto bad_header;
 	th = tcp_hdr(skb);
