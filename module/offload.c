@@ -161,8 +161,9 @@ static bool atcp_gro_may_merge(struct sk_buff *p, const struct tcphdr *th,
  * on, goes at the end of p's frag_list (the core's skb_gro_receive() is
  * not exported to modules; it would rather move pages, which saves the
  * chain's skb heads but not the copies).  Within 64 KB (an IP datagram)
- * and the device's GRO size; not page-pool pages with others, nor
- * zero-copy buffers.  False: not merged.
+ * and the device's GRO size, and 64 KB of memory, as a GSO skb (the
+ * receiver's backlog takes one such skb beyond its limit); not page-pool
+ * pages with others, nor zero-copy buffers.  False: not merged.
  */
 static bool atcp_gro_chain(struct sk_buff *p, struct sk_buff *skb)
 {
@@ -171,7 +172,8 @@ static bool atcp_gro_chain(struct sk_buff *p, struct sk_buff *skb)
 
 	if (p->pp_recycle != skb->pp_recycle || skb_zcopy(p) ||
 	    skb_zcopy(skb) || p->len + len >= GRO_LEGACY_MAX_SIZE ||
-	    p->len + len >= atcp_gro_max_size(p))
+	    p->len + len >= atcp_gro_max_size(p) ||
+	    p->truesize + skb->truesize > ATCP_GSO_MAX_TRUESIZE)
 		return false;
 	if (off > skb_headlen(skb)) {
 		/* headers read in place from the first page (frag0) */
