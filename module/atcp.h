@@ -407,6 +407,12 @@ enum atcp_mib {
 	ATCP_MIB_PAWSESTABREJECTED,
 	ATCP_MIB_ACKSKIPPEDPAWS,
 	ATCP_MIB_OUTOFWINDOWICMPS,
+	/* receive offload (offload.c) */
+	ATCP_MIB_GROPACKETS,
+	ATCP_MIB_GROSEGMENTS,
+	/* header prediction (input.c) */
+	ATCP_MIB_HPHITS,
+	ATCP_MIB_HPACKS,
 	/* loss recovery (recovery.c, sack.c, rack.c), Linux's names */
 	ATCP_MIB_TCPFASTRETRANS,
 	ATCP_MIB_TCPSACKRECOVERY,

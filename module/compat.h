@@ -22,6 +22,51 @@
 #include <net/gso.h>
 #endif
 
+/*
+ * GRO (offload.c).  Up to 6.9 inet_gro_receive() checks the IP header
+ * fields a flow's datagrams must share into the held skb's flush, and
+ * leaves the IP ID rule to the transport (flush_id, is_atomic); since
+ * 6.10 the transport asks gro_receive_network_flush() for both.  The rule
+ * itself: the IDs of a flow's datagrams grow by one a segment, or, for
+ * datagrams with DF set, may stay fixed (RFC 6864 §4.1), which the
+ * second segment of a flow decides.
+ */
+#include <net/gro.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+static inline int atcp_gro_network_flush(const void *th, const void *th2,
+					 struct sk_buff *p)
+{
+	return gro_receive_network_flush(th, th2, p);
+}
+#else
+static inline int atcp_gro_network_flush(const void *th, const void *th2,
+					 struct sk_buff *p)
+{
+	struct napi_gro_cb *cb = NAPI_GRO_CB(p);
+
+	/* flush_id: the ID's distance from the expected one, or for a
+	 * held DF datagram (is_atomic) the raw difference of the IDs
+	 */
+	if (cb->is_atomic && cb->count == 1 && cb->flush_id == 1) {
+		cb->is_atomic = false;	/* the flow's IDs increase */
+		return cb->flush;
+	}
+	return cb->flush | cb->flush_id;
+}
+#endif
+
+/* GRO's size limit for IPv4: its own device attribute since 6.3 (6.1: the
+ * one limit for both families).
+ */
+static inline unsigned int atcp_gro_max_size(const struct sk_buff *p)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return netif_get_gro_max_size(p->dev, p);
+#else
+	return READ_ONCE(p->dev->gro_max_size);
+#endif
+}
+
 /* skb_frag_unref() moved to linux/skbuff_ref.h in 6.11. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #include <linux/skbuff_ref.h>

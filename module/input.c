@@ -17,6 +17,10 @@
  *     atcp_check_urg()               sixth
  *     atcp_process_text()            seventh
  *     atcp_check_fin()               eighth
+ *   atcp_rcv_established_fast()  header prediction: the segments of an
+ *                                ESTABLISHED connection that pass the
+ *                                first to fourth and sixth steps by
+ *                                their look alone skip them
  */
 #include <linux/icmp.h>
 #include <linux/skbuff.h>
@@ -28,6 +32,11 @@
 
 #include "atcp_cong.h"
 #include "trace.h"
+
+static bool atcp_header_prediction = true;
+module_param_named(header_prediction, atcp_header_prediction, bool, 0644);
+MODULE_PARM_DESC(header_prediction,
+		 "Fast path for in-order data and pure ACKs (default 1)");
 
 static u32 seg_len(const struct sk_buff *skb)
 {
@@ -805,7 +814,7 @@ static bool atcp_process_text(struct sock *sk, struct sk_buff *skb)
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	bool fin = cb->flags & ATCP_FIN;
 	bool had_ooo = !RB_EMPTY_ROOT(&as->ooo_queue);
-	u32 len = skb->len;
+	u32 len = skb->len, seg;
 	bool gone;
 
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
@@ -818,8 +827,10 @@ static bool atcp_process_text(struct sock *sk, struct sk_buff *skb)
 		return true;
 	}
 	as->data_segs_in += !!len;
-	if (len > as->rcv_mss)
-		as->rcv_mss = min_t(u32, len, as->advmss);
+	/* the peer's segment size: a GSO or GRO skb's, or this one's */
+	seg = skb_is_gso(skb) ? skb_shinfo(skb)->gso_size : len;
+	if (seg > as->rcv_mss)
+		as->rcv_mss = min_t(u32, seg, as->advmss);
 	if (cb->seq != as->rcv_nxt) {
 		/* Out of order: hold it, ACK at once (RFC 5681 §4.2) */
 		if (!atcp_ooo_insert(sk, skb))
@@ -966,6 +977,78 @@ drop:
 	kfree_skb(skb);
 }
 
+/*
+ * Header prediction (Van Jacobson's, as Linux's tcp_rcv_established()):
+ * the segments a bulk transfer or a request/response consists of skip
+ * the §3.10.7.4 checks their header shows they would pass.  The predicted
+ * segment, in ESTABLISHED:
+ *   - carries ACK, maybe PSH, no other control bit (no RST, SYN, URG, FIN,
+ *     ECE, CWR) and no option but timestamps (no SACK blocks);
+ *   - SEG.SEQ = RCV.NXT and SND.UNA =< SEG.ACK =< SND.NXT;
+ *   - either data that fits in RCV.WND with nothing held out of order, or
+ *     no data and an ACK that advances SND.UNA (a duplicate ACK is loss
+ *     detection's: the full steps).
+ * Such a segment is acceptable (first step: it starts at RCV.NXT and ends
+ * within the window, so no trimming either), and the second, fourth and
+ * sixth steps find no RST, SYN or URG: they are skipped.  PAWS, TS.Recent,
+ * ECN, the fifth step and the seventh run as they are, in the same order;
+ * when data arrives with nothing of ours in flight, not in recovery and
+ * no probe out, the fifth step has nothing to do but the window update
+ * (SND.WND, SND.WL1, SND.WL2), and only that runs.  Unlike Linux's, the
+ * prediction does not ask for an unchanged window: the window update
+ * runs either way, and a bulk receiver's window moves with most ACKs
+ * (a test that the window is the same kept every pure ACK of a loopback
+ * transfer out of the fast path).  Any other segment, and every
+ * one with module parameter header_prediction=0, takes the full steps
+ * (atcp_rcv_synchronized()).  True: the segment was handled (consumed).
+ */
+static bool atcp_rcv_established_fast(struct sock *sk, struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 ack = cb->ack_seq, len = skb->len;
+
+	if (!READ_ONCE(atcp_header_prediction) ||
+	    sk->sk_state != TCP_ESTABLISHED ||
+	    (cb->flags & ~ATCP_PSH) != ATCP_ACK ||
+	    (cb->opt_flags & ~ATCP_CBO_TS) || cb->seq != as->rcv_nxt ||
+	    seq_lt(ack, as->snd_una) || seq_gt(ack, as->snd_nxt))
+		return false;
+	if (len && (!RB_EMPTY_ROOT(&as->ooo_queue) ||
+		    len > atcp_offered_window(sk)))
+		return false;
+	if (!len && ack == as->snd_una)
+		return false;		/* a duplicate ACK (or a probe's) */
+
+	/* RFC 7323 §5.3 R1, first as in the full steps */
+	if (atcp_paws_reject(sk, skb))
+		goto drop;
+	/* first to fourth: acceptable, no RST, no SYN */
+	as->last_rcv_us = atcp_now_us();
+	atcp_ts_store_recent(sk, skb);
+	atcp_ecn_rcv(sk, skb);
+	/* fifth */
+	if (len && ack == as->snd_nxt && skb_queue_empty(&as->rtx_queue) &&
+	    as->ca_state == ATCP_CA_OPEN && !as->persist &&
+	    !as->loss.tlp_out) {
+		atcp_update_window(sk, skb);
+		atcp_inc(sock_net(sk), ATCP_MIB_HPHITS);
+	} else {
+		if (!atcp_check_ack(sk, skb))
+			goto drop;
+		atcp_inc(sock_net(sk), len ? ATCP_MIB_HPHITS : ATCP_MIB_HPACKS);
+	}
+	/* sixth: no URG; seventh */
+	if (atcp_process_text(sk, skb))
+		return true;
+	atcp_push(sk);
+	atcp_check_space(sk);
+	return true;
+drop:
+	kfree_skb(skb);
+	return true;
+}
+
 /* Segment processing for a socket the caller has locked (softirq or
  * backlog).  Consumes skb.
  */
@@ -985,7 +1068,8 @@ int atcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 		atcp_push(sk);
 		break;
 	default:
-		atcp_rcv_synchronized(sk, skb);
+		if (!atcp_rcv_established_fast(sk, skb))
+			atcp_rcv_synchronized(sk, skb);
 	}
 	return 0;
 }
@@ -1037,7 +1121,8 @@ int atcp_v4_rcv(struct sk_buff *skb)
 
 	if (skb->pkt_type != PACKET_HOST)
 		goto discard;
-	atcp_inc(net, ATCP_MIB_INSEGS);
+	/* a GSO or GRO skb counts as the segments it holds (as Linux) */
+	atcp_add(net, ATCP_MIB_INSEGS, max_t(u16, 1, skb_shinfo(skb)->gso_segs));
 	if (!pskb_may_pull(skb, ATCP_HDR_LEN))
 		goto bad_header;
 	th = tcp_hdr(skb);

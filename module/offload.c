@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * atcp offload: generic segmentation (GSO) of atcp super-segments.
+ * atcp offload: generic segmentation (GSO) of atcp super-segments, and
+ * generic receive offload (GRO) of in-order segments of a flow.
  *
  * The queues stay one skb per segment (the scoreboard, RACK and the
  * retransmission code count skbs as segments); only at first transmission
@@ -14,6 +15,14 @@
  * the type only gates the device features, and NETIF_F_GSO_SCTP is offered
  * by software devices alone.  SKB_GSO_TCPV4 or SKB_GSO_UDP_L4 would be
  * segmented by NICs as TCP or UDP.
+ *
+ * GRO (atcp_gro_receive(), atcp_gro_complete()) merges, in a NAPI poll,
+ * the in-order full segments of one flow into one skb, as Linux's
+ * tcp_gro_receive() merges TCP's: the receive path takes it as one large
+ * segment (its header the first one's), GSO type and size set so that a
+ * forwarding host segments it again.  veth does GRO when the receiving
+ * end has `ethtool -K DEV gro on` (or an XDP program) and the sending end
+ * no TSO; loopback never.
  */
 #include <linux/module.h>
 #include <linux/skbuff.h>
@@ -29,6 +38,10 @@
 static bool atcp_gso = true;
 module_param_named(gso, atcp_gso, bool, 0644);
 MODULE_PARM_DESC(gso, "Send runs of segments as one GSO skb (default 1)");
+
+static bool atcp_gro = true;
+module_param_named(gro, atcp_gro, bool, 0644);
+MODULE_PARM_DESC(gro, "Merge received in-order segments of a flow (GRO, default 1)");
 
 /* Segment an atcp super-segment: each piece a segment of its own, its
  * sequence number advanced, FIN and PSH on the last only, CWR on the
@@ -83,9 +96,208 @@ static struct sk_buff *atcp_gso_segment(struct sk_buff *skb,
 	return segs;
 }
 
+/* Flags a segment may carry to be merged (PSH ends the run); the data
+ * offset, the other flags and the window must equal the held segment's.
+ */
+#define ATCP_GRO_FLAGS_OK	(TCP_FLAG_ACK | TCP_FLAG_PSH | TCP_FLAG_ECE)
+#define ATCP_GRO_FLAGS_ALL	(TCP_FLAG_CWR | TCP_FLAG_ECE | TCP_FLAG_URG | \
+				 TCP_FLAG_ACK | TCP_FLAG_PSH | TCP_FLAG_RST | \
+				 TCP_FLAG_SYN | TCP_FLAG_FIN | TCP_RESERVED_BITS)
+/* Flags that end a run at once: the segment goes up with what is held. */
+#define ATCP_GRO_FLAGS_END	(ATCP_GRO_FLAGS_ALL & ~(TCP_FLAG_ACK | \
+							TCP_FLAG_ECE))
+
+/* The held skb of skb's flow (same addresses, protocol and ports). */
+static struct sk_buff *atcp_gro_lookup(struct list_head *head,
+				       const struct tcphdr *th)
+{
+	struct sk_buff *p;
+
+	list_for_each_entry(p, head, list) {
+		if (!NAPI_GRO_CB(p)->same_flow)
+			continue;
+		/* inet_gro_receive() compared the addresses; the ports */
+		if (*(const u32 *)&th->source != *(const u32 *)&tcp_hdr(p)->source) {
+			NAPI_GRO_CB(p)->same_flow = 0;
+			continue;
+		}
+		return p;
+	}
+	return NULL;
+}
+
+/*
+ * May segment th (len octets of data, not yet merged) extend the held
+ * skb p (its header th2)?  It must continue p's data (SEG.SEQ = p's
+ * SEG.SEQ + its length), carry the same ACK, window, data offset and
+ * option bytes (timestamps too: Linux's rule), no flag but ACK, PSH and
+ * an ECE p has too, no more data than p's first segment, and its IP
+ * header must match p's (the compat helper: TTL, TOS, DF, the ID).
+ */
+static bool atcp_gro_may_merge(struct sk_buff *p, const struct tcphdr *th,
+			       const struct tcphdr *th2, unsigned int len)
+{
+	unsigned int i, thlen = th->doff * 4;
+	int flush;
+
+	if ((tcp_flag_word(th) & ATCP_GRO_FLAGS_ALL & ~ATCP_GRO_FLAGS_OK) ||
+	    !(tcp_flag_word(th) & TCP_FLAG_ACK))
+		return false;
+	flush = (__force int)((tcp_flag_word(th) ^ tcp_flag_word(th2)) &
+			      ~TCP_FLAG_PSH);
+	flush |= (__force int)(th->ack_seq ^ th2->ack_seq);
+	for (i = sizeof(*th); i < thlen; i += 4)
+		flush |= *(const u32 *)((const u8 *)th + i) ^
+			 *(const u32 *)((const u8 *)th2 + i);
+	flush |= atcp_gro_network_flush(th, th2, p);
+	if (flush)
+		return false;
+	return len <= skb_shinfo(p)->gso_size &&
+	       ntohl(th2->seq) + skb_gro_len(p) == ntohl(th->seq);
+}
+
+/*
+ * Merge skb into the held skb p: skb, its data from the end of our header
+ * on, goes at the end of p's frag_list (the core's skb_gro_receive() is
+ * not exported to modules; it would rather move pages, which saves the
+ * chain's skb heads but not the copies).  Within 64 KB (an IP datagram)
+ * and the device's GRO size, and 64 KB of memory, as a GSO skb (the
+ * receiver's backlog takes one such skb beyond its limit); not page-pool
+ * pages with others, nor zero-copy buffers.  False: not merged.
+ */
+static bool atcp_gro_chain(struct sk_buff *p, struct sk_buff *skb)
+{
+	unsigned int off = skb_gro_offset(skb), len = skb_gro_len(skb);
+	struct sk_buff *last = NAPI_GRO_CB(p)->last;
+
+	if (p->pp_recycle != skb->pp_recycle || skb_zcopy(p) ||
+	    skb_zcopy(skb) || p->len + len >= GRO_LEGACY_MAX_SIZE ||
+	    p->len + len >= atcp_gro_max_size(p) ||
+	    p->truesize + skb->truesize > ATCP_GSO_MAX_TRUESIZE)
+		return false;
+	if (off > skb_headlen(skb)) {
+		/* headers read in place from the first page (frag0) */
+		unsigned int in_frag = off - skb_headlen(skb);
+
+		skb_frag_off_add(&skb_shinfo(skb)->frags[0], in_frag);
+		skb_frag_size_sub(&skb_shinfo(skb)->frags[0], in_frag);
+		skb->data_len -= in_frag;
+		skb->len -= in_frag;
+		off = skb_headlen(skb);
+	}
+	__skb_pull(skb, off);
+	/* p owns it now, and its memory */
+	skb->destructor = NULL;
+	skb->sk = NULL;
+	__skb_header_release(skb);
+	if (last == p)
+		skb_shinfo(p)->frag_list = skb;
+	else
+		last->next = skb;
+	NAPI_GRO_CB(p)->last = skb;
+	NAPI_GRO_CB(p)->count++;
+	p->len += len;
+	p->data_len += len;
+	p->truesize += skb->truesize;
+	NAPI_GRO_CB(skb)->same_flow = 1;
+	return true;
+}
+
+/*
+ * gro_receive: merge skb into the held skb of its flow, or hold it to be
+ * merged into, or have it go up (NAPI_GRO_CB(skb)->flush).  Returns the
+ * held skb to send up now, if any.  skb_gro_offset(skb) is at our header.
+ */
+static struct sk_buff *atcp_gro_receive(struct list_head *head,
+					struct sk_buff *skb)
+{
+	unsigned int off = skb_gro_offset(skb), thlen, len, mss = 1;
+	struct sk_buff *p, *pp = NULL;
+	struct tcphdr *th;
+	bool end;
+
+	/* Only segments as they came off the wire: a GSO skb of the
+	 * sender's (veth) goes up as it is.
+	 */
+	if (!READ_ONCE(atcp_gro) || NAPI_GRO_CB(skb)->flush ||
+	    skb_is_gso(skb))
+		goto flush;
+	/* the checksum, with our protocol in the pseudo-header */
+	if (skb_gro_checksum_validate(skb, atcp_ipproto,
+				      inet_gro_compute_pseudo))
+		goto flush;
+	th = skb_gro_header(skb, off + sizeof(*th), off);
+	if (!th)
+		goto flush;
+	thlen = th->doff * 4;
+	if (thlen < sizeof(*th))
+		goto flush;
+	th = skb_gro_header(skb, off + thlen, off);
+	if (!th)
+		goto flush;
+	skb_gro_pull(skb, thlen);
+	skb_gro_postpull_rcsum(skb, th, thlen);
+	len = skb_gro_len(skb);
+
+	p = atcp_gro_lookup(head, th);
+	if (p && len && atcp_gro_may_merge(p, th, tcp_hdr(p), len) &&
+	    atcp_gro_chain(p, skb)) {
+		mss = skb_shinfo(p)->gso_size;
+		/* a PSH ends the run: the merged header carries it */
+		tcp_flag_word(tcp_hdr(p)) |= tcp_flag_word(th) & TCP_FLAG_PSH;
+	}
+	/* A segment shorter than a full one (or without data), or with a
+	 * flag that ends a run, goes up now: alone, or as the end of the
+	 * held skb it joined.
+	 */
+	end = !len || len < mss ||
+	      (tcp_flag_word(th) & ATCP_GRO_FLAGS_END);
+	if (p && (!NAPI_GRO_CB(skb)->same_flow || end))
+		pp = p;
+	NAPI_GRO_CB(skb)->flush |= end;
+	return pp;
+
+flush:
+	NAPI_GRO_CB(skb)->flush = 1;
+	return NULL;
+}
+
+/*
+ * gro_complete: the held skb of several segments goes up (thoff: our
+ * header's offset).  Its checksum is verified (each segment's was): it
+ * becomes CHECKSUM_PARTIAL over the new length, as a GSO skb sent from
+ * this host, so that forwarding segments it again (atcp_gso_segment())
+ * and the receive path takes it as checked.  gso_segs tells the receive
+ * path how many segments it stands for.
+ */
+static int atcp_gro_complete(struct sk_buff *skb, int thoff)
+{
+	/* GRO took IPv4 without options only: the IP header just before */
+	const struct iphdr *iph = (const struct iphdr *)
+				  (skb->data + thoff - sizeof(struct iphdr));
+	struct tcphdr *th = (struct tcphdr *)(skb->data + thoff);
+	struct net *net = dev_net(skb->dev);
+	u16 segs = NAPI_GRO_CB(skb)->count;
+
+	th->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr,
+				       skb->len - thoff, atcp_ipproto, 0);
+	skb->csum_start = (unsigned char *)th - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	if (skb->encapsulation)
+		skb->inner_transport_header = skb->transport_header;
+	skb_shinfo(skb)->gso_type |= ATCP_GSO_TYPE;
+	skb_shinfo(skb)->gso_segs = segs;
+	atcp_inc(net, ATCP_MIB_GROPACKETS);
+	atcp_add(net, ATCP_MIB_GROSEGMENTS, segs);
+	return 0;
+}
+
 static const struct net_offload atcp_offload = {
 	.callbacks = {
 		.gso_segment	= atcp_gso_segment,
+		.gro_receive	= atcp_gro_receive,
+		.gro_complete	= atcp_gro_complete,
 	},
 };
 
