@@ -253,6 +253,11 @@ struct atcp_sock {
 	u32 keepidle_s, keepintvl_s;	/* TCP_KEEPIDLE, TCP_KEEPINTVL */
 	u8 keepcnt;			/* TCP_KEEPCNT */
 	u32 lingertime_ms;		/* FIN-WAIT-2 orphan time */
+	u8 defer_accept;		/* TCP_DEFER_ACCEPT, in SYN,ACK
+					 * timeouts (as Linux's
+					 * rskq_defer_accept)
+					 */
+#define ATCP_DEFER_ACK_US	200000	/* Linux's TCP_DELACK_MAX */
 
 	/* Timers */
 	struct atcp_timer rtx_timer;	/* retransmit and persist */
@@ -290,6 +295,10 @@ struct atcp_request_sock {
 	u16 peer_mss;			/* the peer's MSS (536 if none) */
 	u16 advmss;			/* the MSS we announce */
 	u8 retrans;			/* SYN,ACKs retransmitted */
+	u8 timeouts;			/* expiries of the timer, which may
+					 * not resend (TCP_DEFER_ACCEPT)
+					 */
+	bool acked;			/* a bare ACK was dropped, deferred */
 	u8 tos;
 	u64 sent_us;			/* when the first SYN,ACK left */
 	/* The SYN's options that atcp will negotiate (RFC 2018, RFC 7323);
@@ -396,6 +405,7 @@ enum atcp_mib {
 	ATCP_MIB_SYNCOOKIESFAILED,
 	ATCP_MIB_REQQFULLDOCOOKIES,
 	ATCP_MIB_REQQFULLDROP,
+	ATCP_MIB_DEFERACCEPTDROP,	/* TCP_DEFER_ACCEPT (minisocks.c) */
 	/* memory limits (mem.c) */
 	ATCP_MIB_MEMORYPRESSURES,
 	ATCP_MIB_ABORTONMEMORY,

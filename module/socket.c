@@ -1123,6 +1123,41 @@ static int atcp_setsockopt_congestion(struct sock *sk, sockptr_t optval,
 	return err;
 }
 
+/*
+ * TCP_DEFER_ACCEPT is kept as Linux keeps it: as the number of SYN,ACK
+ * timeouts whose sum first covers the seconds asked, counting from an
+ * initial timeout of 1 s doubling up to 120 s (Linux's TCP_TIMEOUT_INIT
+ * and TCP_RTO_MAX, whatever the sysctls say); read back, the sum of
+ * those timeouts.  So 5 reads back as 7 (1 + 2 + 4).
+ */
+#define ATCP_DEFER_TIMEOUT_S	1
+#define ATCP_DEFER_RTO_MAX_S	120
+
+static u8 atcp_defer_secs_to_timeouts(int secs)
+{
+	int timeout = ATCP_DEFER_TIMEOUT_S, period = timeout;
+	u8 n;
+
+	if (secs <= 0)
+		return 0;
+	for (n = 1; secs > period && n < U8_MAX; n++) {
+		timeout = min(timeout * 2, ATCP_DEFER_RTO_MAX_S);
+		period += timeout;
+	}
+	return n;
+}
+
+static int atcp_defer_timeouts_to_secs(u8 n)
+{
+	int timeout = ATCP_DEFER_TIMEOUT_S, period = n ? timeout : 0;
+
+	while (n-- > 1) {
+		timeout = min(timeout * 2, ATCP_DEFER_RTO_MAX_S);
+		period += timeout;
+	}
+	return period;
+}
+
 static int atcp_setsockopt(struct sock *sk, int level, int optname,
 			   sockptr_t optval, unsigned int optlen)
 {
@@ -1213,6 +1248,9 @@ static int atcp_setsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_QUICKACK:
 		as->quickack = val ? 16 : 0;
+		break;
+	case TCP_DEFER_ACCEPT:
+		WRITE_ONCE(as->defer_accept, atcp_defer_secs_to_timeouts(val));
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -1332,6 +1370,9 @@ static int atcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_QUICKACK:
 		val = !!as->quickack;
+		break;
+	case TCP_DEFER_ACCEPT:
+		val = atcp_defer_timeouts_to_secs(READ_ONCE(as->defer_accept));
 		break;
 	case TCP_CONGESTION:
 		/* the name, NUL-padded to len (as Linux) */
