@@ -57,7 +57,7 @@ struct atcp_skb_cb {
 	u8 opt_flags;		/* ATCP_CBO_*: options an arriving one had */
 	u8 opt_wscale;		/* its window scale option's shift */
 	u8 sacked;		/* sender: ATCP_SKB_* (recovery.h) */
-	u8 spare;
+	u8 eor;			/* sender: MSG_EOR, nothing joins it */
 	u32 tw_isn;		/* ISS for a SYN reopening TIME-WAIT, or 0 */
 	u64 sent_us;		/* when it was last sent (RTT, RACK) */
 	u32 tsval;		/* an arriving one's TSval and TSecr */

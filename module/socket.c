@@ -535,6 +535,17 @@ static void atcp_mark_push(struct sock *sk)
 		ATCP_SKB_CB(skb)->flags |= ATCP_PSH;
 }
 
+/* MSG_EOR: the write's last octet ends a record; the next write starts
+ * a new segment (as Linux's skb eor mark), even corked or held by Nagle.
+ */
+static void atcp_mark_eor(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && skb->len)
+		ATCP_SKB_CB(skb)->eor = 1;
+}
+
 /* SEND (RFC 9293 §3.10.2) */
 /* More than the write queue's tail waits to be sent or acked. */
 static bool atcp_send_queues_busy(struct sock *sk)
@@ -582,7 +593,7 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		int i;
 
 		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (!skb || skb->len >= goal ||
+		if (!skb || skb->len >= goal || ATCP_SKB_CB(skb)->eor ||
 		    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS ||
 		    (ATCP_SKB_CB(skb)->flags & (ATCP_SYN | ATCP_FIN))) {
 			if (!sk_stream_memory_free(sk))
@@ -667,6 +678,8 @@ wait_for_memory:
 	 */
 	if (!(flags & MSG_MORE))
 		atcp_mark_push(sk);
+	if ((flags & MSG_EOR) && copied)
+		atcp_mark_eor(sk);
 	__atcp_push(sk, flags & MSG_MORE ? ATCP_HOLD_CORK : ATCP_HOLD_SOCK);
 	release_sock(sk);
 	return copied;
