@@ -594,6 +594,8 @@ int atcp_ca_default_sysctl(ATCP_CTL_TABLE *table, int write, void *buffer,
 int atcp_ca_available_sysctl(ATCP_CTL_TABLE *table, int write,
 			     void *buffer, size_t *lenp, loff_t *ppos);
 int atcp_set_congestion_control(struct sock *sk, const char *name, bool load);
+int atcp_getsockopt_cc_info(struct sock *sk, char __user *optval,
+			    int __user *optlen, int len);
 int atcp_cong_init(void);
 void atcp_cong_exit(void);
 void atcp_ca_assign(struct sock *sk);

@@ -1387,6 +1387,8 @@ static int atcp_getsockopt(struct sock *sk, int level, int optname,
 	case TCP_DEFER_ACCEPT:
 		val = atcp_defer_timeouts_to_secs(READ_ONCE(as->defer_accept));
 		break;
+	case TCP_CC_INFO:
+		return atcp_getsockopt_cc_info(sk, optval, optlen, len);
 	case TCP_CONGESTION:
 		/* the name, NUL-padded to len (as Linux) */
 		len = min_t(unsigned int, len, ATCP_CA_NAME_MAX);

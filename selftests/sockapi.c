@@ -1726,6 +1726,39 @@ TEST_F(sockapi, tcp_inq_cmsg)
 	EXPECT_EQ(1, inq);
 }
 
+/*
+ * TCP_CC_INFO: Reno and CUBIC tell nothing of themselves, in Linux as in
+ * atcp (no get_info): the call succeeds with a length of 0.
+ */
+TEST_F(sockapi, tcp_cc_info_reno_cubic_empty)
+{
+	static const char *const names[] = { "cubic", "reno" };
+	char info[64];
+	socklen_t len;
+	int fd, i;
+
+	fd = skt_socket(variant->proto, 0);
+	ASSERT_LE(0, fd);
+	len = sizeof(info);
+	EXPECT_EQ(0, getsockopt(fd, IPPROTO_TCP, TCP_CC_INFO, info, &len));
+	EXPECT_EQ(0U, len);
+	close(fd);
+
+	PAIR();
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, setsockopt(self->cli, IPPROTO_TCP, TCP_CONGESTION,
+					names[i], strlen(names[i])));
+		len = sizeof(info);
+		memset(info, 0x5a, sizeof(info));
+		EXPECT_EQ(0, getsockopt(self->cli, IPPROTO_TCP, TCP_CC_INFO,
+					info, &len)) {
+			TH_LOG("%s: %s", names[i], strerror(errno));
+		}
+		EXPECT_EQ(0U, len);
+		EXPECT_EQ(0x5a, (unsigned char)info[0]);
+	}
+}
+
 /* An option the stack does not have: ENOPROTOOPT both ways, as Linux. */
 TEST_F(sockapi, tcp_unknown_option_enoprotoopt)
 {
