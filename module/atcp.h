@@ -594,6 +594,14 @@ int atcp_ca_default_sysctl(ATCP_CTL_TABLE *table, int write, void *buffer,
 int atcp_ca_available_sysctl(ATCP_CTL_TABLE *table, int write,
 			     void *buffer, size_t *lenp, loff_t *ppos);
 int atcp_set_congestion_control(struct sock *sk, const char *name, bool load);
+/* zerocopy.c: SO_ZEROCOPY, MSG_ZEROCOPY and the error queue */
+int atcp_sock_setsockopt(struct socket *sock, int level, int optname,
+			 sockptr_t optval, unsigned int optlen);
+void atcp_sock_custom_sockopt(struct socket *sock);
+struct ubuf_info *atcp_zerocopy_begin(struct sock *sk, size_t size,
+				      int flags);
+void atcp_zerocopy_end(struct ubuf_info *uarg, bool sent);
+int atcp_recv_error(struct sock *sk, struct msghdr *msg, int len);
 int atcp_getsockopt_cc_info(struct sock *sk, char __user *optval,
 			    int __user *optlen, int len);
 int atcp_cong_init(void);

@@ -115,6 +115,7 @@ static int atcp_init_sock(struct sock *sk)
 	atcp_lq_init(&atcp_sk(sk)->lq);
 	sk->sk_write_space = atcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	atcp_sock_custom_sockopt(sk->sk_socket);	/* SO_ZEROCOPY */
 	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(sc->wmem[1]));
 	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(sc->rmem[1]));
 	return 0;
@@ -383,6 +384,7 @@ int __atcp_accept(struct socket *sock, struct socket *newsock, int flags,
 	__sock_put(sk);			/* the child's reference on us */
 	sock_graft(child, newsock);
 	newsock->state = SS_CONNECTED;
+	atcp_sock_custom_sockopt(newsock);
 	release_sock(child);
 	return 0;
 }
@@ -570,6 +572,7 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	int flags = msg->msg_flags;
+	struct ubuf_info *uarg = NULL;
 	size_t copied = 0;
 	struct sk_buff *skb;
 	long timeo;
@@ -585,6 +588,12 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	err = -EPIPE;
 	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 		goto do_error;
+	uarg = atcp_zerocopy_begin(sk, size, flags);
+	if (IS_ERR(uarg)) {
+		err = PTR_ERR(uarg);
+		uarg = NULL;
+		goto do_error;
+	}
 
 	while (copied < size) {
 		u32 goal = atcp_size_goal(sk), copy;
@@ -681,6 +690,7 @@ wait_for_memory:
 	if ((flags & MSG_EOR) && copied)
 		atcp_mark_eor(sk);
 	__atcp_push(sk, flags & MSG_MORE ? ATCP_HOLD_CORK : ATCP_HOLD_SOCK);
+	atcp_zerocopy_end(uarg, true);
 	release_sock(sk);
 	return copied;
 
@@ -693,6 +703,7 @@ do_error:
 	}
 	__atcp_push(sk, copied && (flags & MSG_MORE) ? ATCP_HOLD_CORK :
 						      ATCP_HOLD_SOCK);
+	atcp_zerocopy_end(uarg, copied);
 	if (copied) {
 		release_sock(sk);
 		return copied;
@@ -777,7 +788,7 @@ int __atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	long timeo;
 
 	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN;	/* no error queue (timestamps, zerocopy) yet */
+		return atcp_recv_error(sk, msg, len);
 	lock_sock(sk);
 	err = -ENOTCONN;
 	if (sk->sk_state == TCP_LISTEN)
@@ -1562,7 +1573,7 @@ const struct proto_ops atcp_stream_ops = {
 	.ioctl		= atcp_ioctl,
 	.listen		= atcp_listen,
 	.shutdown	= inet_shutdown,
-	.setsockopt	= sock_common_setsockopt,
+	.setsockopt	= atcp_sock_setsockopt,	/* SO_ZEROCOPY */
 	.getsockopt	= sock_common_getsockopt,
 	.sendmsg	= inet_sendmsg,
 	.recvmsg	= inet_recvmsg,
