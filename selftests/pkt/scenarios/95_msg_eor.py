@@ -2,11 +2,13 @@
 # MSG_EOR (send(2); Linux's skb eor mark, tcp_skb_can_collapse_to): the
 # write's last octet ends a record, so a later write never joins its
 # segment.  Corked with TCP_NODELAY, a send MSS of 1000: writes of 100
-# octets join one segment until a write with MSG_EOR ends it; uncorking
-# sends each record's segment apart, every one with the PSH of its last
-# write.  Without MSG_EOR the same writes go as one segment (the control).
-# A write of 1500 with MSG_EOR: its last 500 octets are a segment of their
-# own, where without it the next write's 100 octets would join them.
+# octets join one segment until a write with MSG_EOR ends it; the record
+# waits while it is the last segment, and goes, with the PSH of its last
+# write, when the next write starts a new segment (cork holds only the
+# last one, in Linux as in atcp).  Without MSG_EOR the same writes go as
+# one segment (the control).  A write of 1500 with MSG_EOR: its last 500
+# octets are a segment of their own, where without it the next write's 100
+# octets would join them.
 
 import socket
 
@@ -43,27 +45,38 @@ def run(t):
     t.expect_nothing(0.15)
     uncork_expect((chunk("x", 100) + chunk("y", 100), True))
 
-    # records: [a b c] [d e] [f]
+    # records: [a b c] [d e] [f].  A record waits, corked, while it is
+    # the last segment; the next write starts a new one, and the record,
+    # last no more, goes (as a corked segment that is not the last)
     t.setsockopt(c, SOL_TCP, TCP_CORK, 1)
     t.send(c, chunk("a", 100))
     t.send(c, chunk("b", 100))
     t.send(c, chunk("c", 100), flags=EOR)
-    t.send(c, chunk("d", 100))
-    t.send(c, chunk("e", 100), flags=EOR)
-    t.send(c, chunk("f", 100))
     t.expect_nothing(0.15)
-    uncork_expect((chunk("a", 100) + chunk("b", 100) + chunk("c", 100), True),
-                  (chunk("d", 100) + chunk("e", 100), True),
-                  (chunk("f", 100), True))
+    t.send(c, chunk("d", 100))
+    t.expect("PA", seq=t.rel(seq), ack=p,
+             data=chunk("a", 100) + chunk("b", 100) + chunk("c", 100))
+    seq += 300
+    t.send(c, chunk("e", 100), flags=EOR)
+    t.expect_nothing(0.15)
+    t.send(c, chunk("f", 100))
+    t.expect("PA", seq=t.rel(seq), ack=p,
+             data=chunk("d", 100) + chunk("e", 100))
+    seq += 200
+    t.expect_nothing(0.15)
+    uncork_expect((chunk("f", 100), True))
 
     # a record longer than a segment: its tail stays apart
     t.setsockopt(c, SOL_TCP, TCP_CORK, 1)
     t.send(c, chunk("g", 1500), flags=EOR)
     t.expect("A", seq=t.rel(seq), ack=p, data=chunk("g", 1000))
     seq += 1000
-    t.send(c, chunk("h", 100))
     t.expect_nothing(0.15)
-    uncork_expect((chunk("g", 500), True), (chunk("h", 100), True))
+    t.send(c, chunk("h", 100))
+    t.expect("PA", seq=t.rel(seq), ack=p, data=chunk("g", 500))
+    seq += 500
+    t.expect_nothing(0.15)
+    uncork_expect((chunk("h", 100), True))
 
     # the control again: without MSG_EOR the next write joins the tail
     t.setsockopt(c, SOL_TCP, TCP_CORK, 1)
