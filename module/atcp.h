@@ -57,7 +57,7 @@ struct atcp_skb_cb {
 	u8 opt_flags;		/* ATCP_CBO_*: options an arriving one had */
 	u8 opt_wscale;		/* its window scale option's shift */
 	u8 sacked;		/* sender: ATCP_SKB_* (recovery.h) */
-	u8 spare;
+	u8 eor;			/* sender: MSG_EOR, nothing joins it */
 	u32 tw_isn;		/* ISS for a SYN reopening TIME-WAIT, or 0 */
 	u64 sent_us;		/* when it was last sent (RTT, RACK) */
 	u32 tsval;		/* an arriving one's TSval and TSecr */
@@ -253,6 +253,11 @@ struct atcp_sock {
 	u32 keepidle_s, keepintvl_s;	/* TCP_KEEPIDLE, TCP_KEEPINTVL */
 	u8 keepcnt;			/* TCP_KEEPCNT */
 	u32 lingertime_ms;		/* FIN-WAIT-2 orphan time */
+	u8 defer_accept;		/* TCP_DEFER_ACCEPT, in SYN,ACK
+					 * timeouts (as Linux's
+					 * rskq_defer_accept)
+					 */
+#define ATCP_DEFER_ACK_US	200000	/* Linux's TCP_DELACK_MAX */
 
 	/* Timers */
 	struct atcp_timer rtx_timer;	/* retransmit and persist */
@@ -290,6 +295,10 @@ struct atcp_request_sock {
 	u16 peer_mss;			/* the peer's MSS (536 if none) */
 	u16 advmss;			/* the MSS we announce */
 	u8 retrans;			/* SYN,ACKs retransmitted */
+	u8 timeouts;			/* expiries of the timer, which may
+					 * not resend (TCP_DEFER_ACCEPT)
+					 */
+	bool acked;			/* a bare ACK was dropped, deferred */
 	u8 tos;
 	u64 sent_us;			/* when the first SYN,ACK left */
 	/* The SYN's options that atcp will negotiate (RFC 2018, RFC 7323);
@@ -396,6 +405,7 @@ enum atcp_mib {
 	ATCP_MIB_SYNCOOKIESFAILED,
 	ATCP_MIB_REQQFULLDOCOOKIES,
 	ATCP_MIB_REQQFULLDROP,
+	ATCP_MIB_DEFERACCEPTDROP,	/* TCP_DEFER_ACCEPT (minisocks.c) */
 	/* memory limits (mem.c) */
 	ATCP_MIB_MEMORYPRESSURES,
 	ATCP_MIB_ABORTONMEMORY,
@@ -592,6 +602,16 @@ int atcp_ca_default_sysctl(ATCP_CTL_TABLE *table, int write, void *buffer,
 int atcp_ca_available_sysctl(ATCP_CTL_TABLE *table, int write,
 			     void *buffer, size_t *lenp, loff_t *ppos);
 int atcp_set_congestion_control(struct sock *sk, const char *name, bool load);
+/* zerocopy.c: SO_ZEROCOPY, MSG_ZEROCOPY and the error queue */
+int atcp_sock_setsockopt(struct socket *sock, int level, int optname,
+			 sockptr_t optval, unsigned int optlen);
+void atcp_sock_custom_sockopt(struct socket *sock);
+struct ubuf_info *atcp_zerocopy_begin(struct sock *sk, size_t size,
+				      int flags);
+void atcp_zerocopy_end(struct ubuf_info *uarg, bool sent);
+int atcp_recv_error(struct sock *sk, struct msghdr *msg, int len);
+int atcp_getsockopt_cc_info(struct sock *sk, char __user *optval,
+			    int __user *optlen, int len);
 int atcp_cong_init(void);
 void atcp_cong_exit(void);
 void atcp_ca_assign(struct sock *sk);

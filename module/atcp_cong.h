@@ -9,6 +9,7 @@
 #ifndef _ATCP_CONG_H
 #define _ATCP_CONG_H
 
+#include <linux/inet_diag.h>
 #include <linux/list.h>
 #include <linux/module.h>
 
@@ -72,6 +73,10 @@ struct atcp_congestion_ops {
 	void (*cong_control)(struct sock *sk, const struct atcp_rate_sample *rs);
 	void (*init)(struct sock *sk);
 	void (*release)(struct sock *sk);
+	/* TCP_CC_INFO: fill info, return its length (as Linux's get_info;
+	 * none: the option answers with nothing, as for Reno and CUBIC)
+	 */
+	size_t (*get_info)(struct sock *sk, union tcp_cc_info *info);
 
 	char name[ATCP_CA_NAME_MAX];
 	struct module *owner;

@@ -149,4 +149,31 @@ atcp_register_sysctl(struct net *net, const char *path, struct ctl_table *t,
 #endif
 }
 
+/*
+ * SOL_SOCKET options reach a protocol's own setsockopt only on a socket
+ * with SOCK_CUSTOM_SOCKOPT (6.12 has it, 6.1 only MPTCP's special case):
+ * without it atcp cannot take SO_ZEROCOPY (zerocopy.c).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+static inline void atcp_set_custom_sockopt(struct socket *sock)
+{
+	set_bit(SOCK_CUSTOM_SOCKOPT, &sock->flags);
+}
+#else
+static inline void atcp_set_custom_sockopt(struct socket *sock)
+{
+}
+#endif
+
+/* msg_zerocopy_realloc() took a devmem argument in 6.15. */
+static inline struct ubuf_info *atcp_msg_zerocopy_alloc(struct sock *sk,
+							size_t size)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	return msg_zerocopy_realloc(sk, size, NULL, false);
+#else
+	return msg_zerocopy_realloc(sk, size, NULL);
+#endif
+}
+
 #endif /* _ATCP_COMPAT_H */

@@ -211,6 +211,29 @@ int atcp_set_congestion_control(struct sock *sk, const char *name, bool load)
 	return 0;
 }
 
+/*
+ * TCP_CC_INFO: what the algorithm tells of itself (union tcp_cc_info,
+ * e.g. struct tcpvegas_info), cut to len; an algorithm without get_info
+ * answers with nothing (length 0), as Linux's Reno and CUBIC do.
+ */
+int atcp_getsockopt_cc_info(struct sock *sk, char __user *optval,
+			    int __user *optlen, int len)
+{
+	const struct atcp_congestion_ops *ca;
+	union tcp_cc_info info;
+	size_t sz = 0;
+
+	lock_sock(sk);
+	ca = atcp_sk(sk)->ca_ops;
+	if (ca->get_info)
+		sz = ca->get_info(sk, &info);
+	release_sock(sk);
+	len = min_t(unsigned int, len, sz);
+	if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+		return -EFAULT;
+	return 0;
+}
+
 /* A listener's child shares the algorithm: it takes its own reference. */
 void atcp_ca_clone(struct sock *child)
 {

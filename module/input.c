@@ -330,6 +330,15 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 			atcp_process_text(sk, skb);
 			return;
 		}
+		/* TCP_DEFER_ACCEPT on the connecting side (as Linux): the
+		 * ACK waits up to 200 ms to go with the first data
+		 */
+		if (READ_ONCE(as->defer_accept)) {
+			as->ack_pending = true;
+			atcp_timer_arm(sk, &as->delack_timer,
+				       ATCP_DEFER_ACK_US);
+			goto drop;
+		}
 		atcp_send_ack(sk);
 		goto drop;
 	}

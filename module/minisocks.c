@@ -208,9 +208,31 @@ static u64 atcp_reqsk_rto_us(const struct atcp_request_sock *req)
 {
 	struct atcp_sysctl *sc = atcp_sysctl(req->listener);
 	u64 rto = (u64)READ_ONCE(sc->rto_init_ms) * 1000 <<
-		  min_t(u8, req->retrans, 20);
+		  min_t(u8, req->timeouts, 20);
 
 	return min_t(u64, rto, READ_ONCE(sc->rto_max_ms) * 1000ULL);
+}
+
+/*
+ * TCP_DEFER_ACCEPT, as Linux's listener answers it: once a bare ACK was
+ * dropped (acked), the entry waits for data without resending, until
+ * the last timeout of the period; it then sends the SYN,ACK again, whose
+ * ACK completes the connection.  It goes after synack_retries timeouts
+ * as usual, or, acked, no sooner than the period's end.
+ */
+static void atcp_reqsk_expiry(const struct atcp_request_sock *req,
+			      bool *expire, bool *resend)
+{
+	struct sock *sk = req->listener;
+	u8 max = READ_ONCE(atcp_sysctl(sk)->synack_retries);
+	u8 defer = READ_ONCE(atcp_sk(sk)->defer_accept);
+
+	*expire = req->timeouts >= max;
+	*resend = true;
+	if (!defer)
+		return;
+	*expire &= !req->acked || req->timeouts >= defer;
+	*resend = !req->acked || req->timeouts + 1 >= defer;
 }
 
 /* The SYN,ACK's retransmission timer (RFC 6298 §5, synack_retries). */
@@ -219,17 +241,22 @@ static enum hrtimer_restart atcp_reqsk_timer_fn(struct hrtimer *h)
 	struct atcp_request_sock *req =
 		container_of(h, struct atcp_request_sock, timer);
 	struct sock *sk = req->listener;
+	bool expire, resend;
 
 	if (!sk_hashed((struct sock *)req))
 		goto out;
-	if (req->retrans >= READ_ONCE(atcp_sysctl(sk)->synack_retries)) {
+	atcp_reqsk_expiry(req, &expire, &resend);
+	if (expire) {
 		atcp_reqsk_drop(req, false);	/* back to LISTEN */
 		goto out;
 	}
-	req->retrans++;
-	req->sent_us = 0;			/* Karn: no RTT sample */
-	atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
-	atcp_reqsk_send_synack(req);
+	if (resend) {
+		req->retrans++;
+		req->sent_us = 0;		/* Karn: no RTT sample */
+		atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
+		atcp_reqsk_send_synack(req);
+	}
+	req->timeouts++;
 	hrtimer_forward_now(h, ns_to_ktime(atcp_reqsk_rto_us(req) * NSEC_PER_USEC));
 	return HRTIMER_RESTART;
 out:
@@ -404,6 +431,7 @@ static struct sock *atcp_create_child(struct sock *sk,
 	atcp_ca_clone(child);
 	as = atcp_sk(child);
 	atcp_lq_init(&as->lq);
+	as->defer_accept = 0;	/* the listener's, not its children's */
 	newinet = inet_sk(child);
 	newinet->inet_daddr = req->c.skc_daddr;
 	newinet->inet_rcv_saddr = req->c.skc_rcv_saddr;
@@ -600,6 +628,15 @@ void atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb)
 	}
 	if (cb->ack_seq != req->iss + 1) {
 		atcp_send_reset(net, skb, cb->ack_seq, 0, ATCP_RST);
+		goto drop;
+	}
+	/* TCP_DEFER_ACCEPT: the handshake's ACK without data (nor FIN) is
+	 * dropped until the period ends (as Linux)
+	 */
+	if (req->timeouts < READ_ONCE(atcp_sk(req->listener)->defer_accept) &&
+	    cb->end_seq == rcv_nxt) {
+		req->acked = true;
+		atcp_inc(net, ATCP_MIB_DEFERACCEPTDROP);
 		goto drop;
 	}
 	atcp_reqsk_complete(req, skb);

@@ -597,6 +597,7 @@ int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 	ncb->seq = cb->seq + len;
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~(ATCP_FIN | ATCP_PSH);
+	cb->eor = 0;			/* the record ends with the rest */
 	__skb_queue_after(q, skb, nskb);
 	if (q == &atcp_sk(sk)->rtx_queue)
 		atcp_rtx_split(sk, nskb);	/* on the scoreboard too */

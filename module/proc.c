@@ -51,6 +51,7 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_SYNCOOKIESFAILED]	= "SyncookiesFailed",
 	[ATCP_MIB_REQQFULLDOCOOKIES]	= "ReqQFullDoCookies",
 	[ATCP_MIB_REQQFULLDROP]		= "ReqQFullDrop",
+	[ATCP_MIB_DEFERACCEPTDROP]	= "TCPDeferAcceptDrop",
 	[ATCP_MIB_MEMORYPRESSURES]	= "MemoryPressures",
 	[ATCP_MIB_ABORTONMEMORY]	= "AbortOnMemory",
 	[ATCP_MIB_TWOVERFLOW]		= "TimeWaitOverflow",
@@ -112,7 +113,7 @@ static void atcp_show_request(struct atcp_show *s,
 		   req->snd_wnd, req->irs, req->iss, req->iss, req->irs + 1,
 		   req->rcv_wnd, req->irs,
 		   (unsigned long long)READ_ONCE(atcp_sysctl(req->listener)->rto_init_ms)
-		   << min_t(u8, req->retrans, 20));
+		   << min_t(u8, req->timeouts, 20));
 	atcp_show_opts(s->seq, req->sack_ok, req->tstamp_ok, req->wscale_ok);
 	/* no algorithm yet: "-" for ca */
 	seq_printf(s->seq, " %u %u %u %u -\n", req->snd_wscale,

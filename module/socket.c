@@ -115,6 +115,7 @@ static int atcp_init_sock(struct sock *sk)
 	atcp_lq_init(&atcp_sk(sk)->lq);
 	sk->sk_write_space = atcp_write_space;
 	sock_set_flag(sk, SOCK_USE_WRITE_QUEUE);
+	atcp_sock_custom_sockopt(sk->sk_socket);	/* SO_ZEROCOPY */
 	WRITE_ONCE(sk->sk_sndbuf, READ_ONCE(sc->wmem[1]));
 	WRITE_ONCE(sk->sk_rcvbuf, READ_ONCE(sc->rmem[1]));
 	return 0;
@@ -383,6 +384,7 @@ int __atcp_accept(struct socket *sock, struct socket *newsock, int flags,
 	__sock_put(sk);			/* the child's reference on us */
 	sock_graft(child, newsock);
 	newsock->state = SS_CONNECTED;
+	atcp_sock_custom_sockopt(newsock);
 	release_sock(child);
 	return 0;
 }
@@ -535,6 +537,17 @@ static void atcp_mark_push(struct sock *sk)
 		ATCP_SKB_CB(skb)->flags |= ATCP_PSH;
 }
 
+/* MSG_EOR: the write's last octet ends a record; the next write starts
+ * a new segment (as Linux's skb eor mark), even corked or held by Nagle.
+ */
+static void atcp_mark_eor(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+
+	if (skb && skb->len)
+		ATCP_SKB_CB(skb)->eor = 1;
+}
+
 /* SEND (RFC 9293 §3.10.2) */
 /* More than the write queue's tail waits to be sent or acked. */
 static bool atcp_send_queues_busy(struct sock *sk)
@@ -559,6 +572,7 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	int flags = msg->msg_flags;
+	struct ubuf_info *uarg = NULL;
 	size_t copied = 0;
 	struct sk_buff *skb;
 	long timeo;
@@ -574,6 +588,12 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	err = -EPIPE;
 	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 		goto do_error;
+	uarg = atcp_zerocopy_begin(sk, size, flags);
+	if (IS_ERR(uarg)) {
+		err = PTR_ERR(uarg);
+		uarg = NULL;
+		goto do_error;
+	}
 
 	while (copied < size) {
 		u32 goal = atcp_size_goal(sk), copy;
@@ -582,7 +602,7 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		int i;
 
 		skb = skb_peek_tail(&sk->sk_write_queue);
-		if (!skb || skb->len >= goal ||
+		if (!skb || skb->len >= goal || ATCP_SKB_CB(skb)->eor ||
 		    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS ||
 		    (ATCP_SKB_CB(skb)->flags & (ATCP_SYN | ATCP_FIN))) {
 			if (!sk_stream_memory_free(sk))
@@ -667,7 +687,10 @@ wait_for_memory:
 	 */
 	if (!(flags & MSG_MORE))
 		atcp_mark_push(sk);
+	if ((flags & MSG_EOR) && copied)
+		atcp_mark_eor(sk);
 	__atcp_push(sk, flags & MSG_MORE ? ATCP_HOLD_CORK : ATCP_HOLD_SOCK);
+	atcp_zerocopy_end(uarg, true);
 	release_sock(sk);
 	return copied;
 
@@ -680,6 +703,7 @@ do_error:
 	}
 	__atcp_push(sk, copied && (flags & MSG_MORE) ? ATCP_HOLD_CORK :
 						      ATCP_HOLD_SOCK);
+	atcp_zerocopy_end(uarg, copied);
 	if (copied) {
 		release_sock(sk);
 		return copied;
@@ -764,7 +788,7 @@ int __atcp_recvmsg(struct sock *sk, struct msghdr *msg, size_t len,
 	long timeo;
 
 	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN;	/* no error queue (timestamps, zerocopy) yet */
+		return atcp_recv_error(sk, msg, len);
 	lock_sock(sk);
 	err = -ENOTCONN;
 	if (sk->sk_state == TCP_LISTEN)
@@ -1123,6 +1147,41 @@ static int atcp_setsockopt_congestion(struct sock *sk, sockptr_t optval,
 	return err;
 }
 
+/*
+ * TCP_DEFER_ACCEPT is kept as Linux keeps it: as the number of SYN,ACK
+ * timeouts whose sum first covers the seconds asked, counting from an
+ * initial timeout of 1 s doubling up to 120 s (Linux's TCP_TIMEOUT_INIT
+ * and TCP_RTO_MAX, whatever the sysctls say); read back, the sum of
+ * those timeouts.  So 5 reads back as 7 (1 + 2 + 4).
+ */
+#define ATCP_DEFER_TIMEOUT_S	1
+#define ATCP_DEFER_RTO_MAX_S	120
+
+static u8 atcp_defer_secs_to_timeouts(int secs)
+{
+	int timeout = ATCP_DEFER_TIMEOUT_S, period = timeout;
+	u8 n;
+
+	if (secs <= 0)
+		return 0;
+	for (n = 1; secs > period && n < U8_MAX; n++) {
+		timeout = min(timeout * 2, ATCP_DEFER_RTO_MAX_S);
+		period += timeout;
+	}
+	return n;
+}
+
+static int atcp_defer_timeouts_to_secs(u8 n)
+{
+	int timeout = ATCP_DEFER_TIMEOUT_S, period = n ? timeout : 0;
+
+	while (n-- > 1) {
+		timeout = min(timeout * 2, ATCP_DEFER_RTO_MAX_S);
+		period += timeout;
+	}
+	return period;
+}
+
 static int atcp_setsockopt(struct sock *sk, int level, int optname,
 			   sockptr_t optval, unsigned int optlen)
 {
@@ -1213,6 +1272,9 @@ static int atcp_setsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_QUICKACK:
 		as->quickack = val ? 16 : 0;
+		break;
+	case TCP_DEFER_ACCEPT:
+		WRITE_ONCE(as->defer_accept, atcp_defer_secs_to_timeouts(val));
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -1333,6 +1395,11 @@ static int atcp_getsockopt(struct sock *sk, int level, int optname,
 	case TCP_QUICKACK:
 		val = !!as->quickack;
 		break;
+	case TCP_DEFER_ACCEPT:
+		val = atcp_defer_timeouts_to_secs(READ_ONCE(as->defer_accept));
+		break;
+	case TCP_CC_INFO:
+		return atcp_getsockopt_cc_info(sk, optval, optlen, len);
 	case TCP_CONGESTION:
 		/* the name, NUL-padded to len (as Linux) */
 		len = min_t(unsigned int, len, ATCP_CA_NAME_MAX);
@@ -1506,7 +1573,7 @@ const struct proto_ops atcp_stream_ops = {
 	.ioctl		= atcp_ioctl,
 	.listen		= atcp_listen,
 	.shutdown	= inet_shutdown,
-	.setsockopt	= sock_common_setsockopt,
+	.setsockopt	= atcp_sock_setsockopt,	/* SO_ZEROCOPY */
 	.getsockopt	= sock_common_getsockopt,
 	.sendmsg	= inet_sendmsg,
 	.recvmsg	= inet_recvmsg,

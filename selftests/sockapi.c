@@ -11,6 +11,7 @@
 // timeout: 1800 (the debug kernel: minutes)
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -24,6 +25,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -1724,6 +1726,154 @@ TEST_F(sockapi, tcp_inq_cmsg)
 	EXPECT_EQ(1, inq);
 	ASSERT_EQ(0, recv_inq(self->srv, buf, sizeof(buf), &inq));
 	EXPECT_EQ(1, inq);
+}
+
+/*
+ * TCP_CC_INFO: Reno and CUBIC tell nothing of themselves, in Linux as in
+ * atcp (no get_info): the call succeeds with a length of 0.
+ */
+TEST_F(sockapi, tcp_cc_info_reno_cubic_empty)
+{
+	static const char *const names[] = { "cubic", "reno" };
+	char info[64];
+	socklen_t len;
+	int fd, i;
+
+	fd = skt_socket(variant->proto, 0);
+	ASSERT_LE(0, fd);
+	len = sizeof(info);
+	EXPECT_EQ(0, getsockopt(fd, IPPROTO_TCP, TCP_CC_INFO, info, &len));
+	EXPECT_EQ(0U, len);
+	close(fd);
+
+	PAIR();
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, setsockopt(self->cli, IPPROTO_TCP, TCP_CONGESTION,
+					names[i], strlen(names[i])));
+		len = sizeof(info);
+		memset(info, 0x5a, sizeof(info));
+		EXPECT_EQ(0, getsockopt(self->cli, IPPROTO_TCP, TCP_CC_INFO,
+					info, &len)) {
+			TH_LOG("%s: %s", names[i], strerror(errno));
+		}
+		EXPECT_EQ(0U, len);
+		EXPECT_EQ(0x5a, (unsigned char)info[0]);
+	}
+}
+
+#ifndef SO_EE_CODE_ZEROCOPY_COPIED
+#define SO_EE_CODE_ZEROCOPY_COPIED	1
+#endif
+
+/*
+ * SOL_SOCKET options reach atcp only where the kernel lets a protocol take
+ * them (SOCK_CUSTOM_SOCKOPT: 6.12 on); before, the kernel answers
+ * SO_ZEROCOPY itself, EOPNOTSUPP for a protocol other than TCP or UDP.
+ */
+static int atcp_takes_sol_socket(void)
+{
+	struct utsname u;
+	int maj, min;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return 0;
+	return maj > 6 || (maj == 6 && min >= 12);
+}
+
+/* One completion from the error queue: ids lo..hi, ee_code; -errno. */
+static int zc_completion(int fd, unsigned int *lo, unsigned int *hi,
+			 int *code)
+{
+	char control[128];
+	struct msghdr msg = {
+		.msg_control = control,
+		.msg_controllen = sizeof(control),
+	};
+	struct sock_extended_err *ee;
+	struct cmsghdr *cm;
+
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return -errno;
+	cm = CMSG_FIRSTHDR(&msg);
+	/* as Linux's ip_recv_error: the error and an offender address */
+	if (!cm || cm->cmsg_level != SOL_IP || cm->cmsg_type != IP_RECVERR ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(*ee) + sizeof(struct sockaddr_in)))
+		return -EBADMSG;
+	ee = (struct sock_extended_err *)CMSG_DATA(cm);
+	if (ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee->ee_errno)
+		return -EPROTO;
+	*lo = ee->ee_info;
+	*hi = ee->ee_data;
+	*code = ee->ee_code;
+	return 0;
+}
+
+/*
+ * SO_ZEROCOPY and MSG_ZEROCOPY: eight sends of 4 KB arrive intact and are
+ * reported done on the error queue, ids 0 to 7, in ranges.  Linux TCP
+ * sends from the pages (its loopback copies them: either code); atcp
+ * copies, SO_EE_CODE_ZEROCOPY_COPIED.  Where atcp cannot take SO_ZEROCOPY
+ * (EOPNOTSUPP), MSG_ZEROCOPY is ignored: the data copied, no completion.
+ * On a socket without SO_ZEROCOPY, MSG_ZEROCOPY is ignored in both.
+ */
+TEST_F(sockapi, so_zerocopy_completions)
+{
+	static char buf[8][4096], rbuf[8 * 4096];
+	int zc = variant->proto == IPPROTO_TCP || atcp_takes_sol_socket();
+	unsigned int lo, hi, next = 0;
+	int i, r, code, total = 0;
+	struct pollfd pfd;
+
+	PAIR();
+	EXPECT_EQ(0, getint(self->cli, SOL_SOCKET, SO_ZEROCOPY));
+	if (zc) {
+		EXPECT_EQ(-EINVAL, setint(self->cli, SOL_SOCKET, SO_ZEROCOPY, 2));
+		ASSERT_EQ(0, setint(self->cli, SOL_SOCKET, SO_ZEROCOPY, 1));
+		EXPECT_EQ(1, getint(self->cli, SOL_SOCKET, SO_ZEROCOPY));
+	} else {
+		EXPECT_EQ(-EOPNOTSUPP,
+			  setint(self->cli, SOL_SOCKET, SO_ZEROCOPY, 1));
+		EXPECT_EQ(0, getint(self->cli, SOL_SOCKET, SO_ZEROCOPY));
+	}
+	for (i = 0; i < 8; i++) {
+		memset(buf[i], 'a' + i, sizeof(buf[i]));
+		ASSERT_EQ(4096, send(self->cli, buf[i], 4096, MSG_ZEROCOPY));
+	}
+	while (total < (int)sizeof(rbuf)) {
+		r = recv(self->srv, rbuf + total, sizeof(rbuf) - total, 0);
+		ASSERT_LT(0, r);
+		total += r;
+	}
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(0, memcmp(rbuf + i * 4096, buf[i], 4096));
+
+	while (zc && next < 8) {
+		pfd.fd = self->cli;
+		pfd.events = 0;
+		ASSERT_EQ(1, poll(&pfd, 1, 10000)) {
+			TH_LOG("no completion for id %u", next);
+		}
+		ASSERT_TRUE(pfd.revents & POLLERR);
+		ASSERT_EQ(0, zc_completion(self->cli, &lo, &hi, &code));
+		EXPECT_EQ(next, lo);
+		EXPECT_LE(lo, hi);
+		if (variant->proto == IPPROTO_ATCP) {
+			EXPECT_EQ(SO_EE_CODE_ZEROCOPY_COPIED, code);
+		} else {
+			EXPECT_TRUE(code == 0 ||
+				    code == SO_EE_CODE_ZEROCOPY_COPIED);
+		}
+		next = hi + 1;
+	}
+	EXPECT_EQ(zc ? 8U : 0U, next);
+	EXPECT_EQ(-EAGAIN, zc_completion(self->cli, &lo, &hi, &code));
+
+	/* the other end has no SO_ZEROCOPY: MSG_ZEROCOPY is ignored */
+	ASSERT_EQ(100, send(self->srv, buf[0], 100, MSG_ZEROCOPY));
+	ASSERT_EQ(100, recv(self->cli, rbuf, 100, MSG_WAITALL));
+	EXPECT_EQ(0, memcmp(rbuf, buf[0], 100));
+	usleep(200000);
+	EXPECT_EQ(-EAGAIN, zc_completion(self->srv, &lo, &hi, &code));
 }
 
 /* An option the stack does not have: ENOPROTOOPT both ways, as Linux. */
