@@ -32,7 +32,7 @@ ATCP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' \
 # make install / dkms-install: the running kernel unless KVER= or KDIR= is
 # given.  KVER is a test kernel's name (6.1, 6.12) or a release with a
 # /lib/modules/<release>/build.
-ifneq ($(filter install uninstall dkms-install,$(MAKECMDGOALS)),)
+ifneq ($(filter install modules-install uninstall dkms-install,$(MAKECMDGOALS)),)
 ifeq ($(origin KVER)$(origin KDIR),undefinedundefined)
 KVER := $(shell uname -r)
 endif
