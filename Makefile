@@ -190,7 +190,6 @@ PREFIX ?= /usr/local
 # version (6.1.192), so modules_install is told KERNELRELEASE, as DKMS does.
 KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
-ATCP_MODS := atcp.ko atcp_highspeed.ko
 
 kernel-headers:
 	@[ -n "$(KREL)" ] || { echo "atcp: no kernel headers at $(KDIR)" \
@@ -223,11 +222,12 @@ uninstall-tools:
 	rm -f $(DESTDIR)$(PREFIX)/bin/atcp-run \
 		$(DESTDIR)$(PREFIX)/lib/atcp/libatcp-run.so \
 		$(DESTDIR)$(PREFIX)/include/linux/atcp.h
-	-rmdir $(DESTDIR)$(PREFIX)/lib/atcp 2>/dev/null
+	rmdir $(DESTDIR)$(PREFIX)/lib/atcp 2>/dev/null || true
 
 uninstall: kernel-headers uninstall-tools
-	rm -f $(addprefix $(DESTDIR)/lib/modules/$(KREL)/extra/module/,$(ATCP_MODS:%=%*)) \
-		$(addprefix $(DESTDIR)/lib/modules/$(KREL)/extra/module/cc/,$(ATCP_MODS:%=%*))
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/module/atcp.ko* \
+		$(DESTDIR)/lib/modules/$(KREL)/extra/module/cc/atcp_highspeed.ko*
+	rmdir -p $(DESTDIR)/lib/modules/$(KREL)/extra/module/cc 2>/dev/null || true
 	$(if $(DESTDIR),,depmod -a $(KREL))
 
 # DKMS: the sources dkms.conf builds from, copied to /usr/src/atcp-<version>.
