@@ -16,10 +16,27 @@
 #   make fuzz-user        libFuzzer on the pure logic, FUZZ_USER_SECONDS (120)
 #   make fuzz-replay      replay the libFuzzer corpus and crashers (host)
 #   make lint             sparse (C=2), W=1 and checkpatch --strict
+#   make install          the modules for the running kernel (KVER=<release>
+#                         or KDIR= for another), atcp-run and <linux/atcp.h>
+#                         under PREFIX (/usr/local); make uninstall
+#   make dkms-install     the same through DKMS (/usr/src/atcp-<version>),
+#                         rebuilt on kernel upgrades; make dkms-remove
+#   make dkms-check       build with DKMS for 6.1 and 6.12 in a private tree
 #   make clean
 
 ATCP_CACHE ?= $(HOME)/.cache/atcp
 export ATCP_CACHE
+# atcp's version: written once, as dkms.conf's PACKAGE_VERSION.
+ATCP_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' \
+	$(dir $(lastword $(MAKEFILE_LIST)))dkms.conf)
+# make install / dkms-install: the running kernel unless KVER= or KDIR= is
+# given.  KVER is a test kernel's name (6.1, 6.12) or a release with a
+# /lib/modules/<release>/build.
+ifneq ($(filter install modules-install uninstall dkms-install,$(MAKECMDGOALS)),)
+ifeq ($(origin KVER)$(origin KDIR),undefinedundefined)
+KVER := $(shell uname -r)
+endif
+endif
 KVER ?= 6.1
 # make stress runs on the debug kernel unless KERNEL is given (KERNEL= : 6.1)
 ifneq ($(filter stress,$(MAKECMDGOALS)),)
@@ -32,7 +49,11 @@ KNAME := debug
 else
 KNAME := $(KVER)
 endif
+ifneq ($(filter 6.1 6.12 debug,$(KNAME)),)
 KDIR ?= $(ATCP_CACHE)/k/$(KNAME)/build
+else
+KDIR ?= /lib/modules/$(KVER)/build
+endif
 KSRC := $(ATCP_CACHE)/src/linux
 export KVER KERNEL
 
@@ -162,6 +183,82 @@ lint:
 	@! grep -E 'warning|error' build/lint.log
 	$(MAKE) checkpatch
 
+# -- installing on a user's machine (Documentation/getting-started.rst) ------
+PREFIX ?= /usr/local
+# The release the modules are for, as their vermagic carries it (UTS_RELEASE):
+# Debian's 6.1 headers give include/config/kernel.release as the upstream
+# version (6.1.192), so modules_install is told KERNELRELEASE, as DKMS does.
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)".*/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
+kernel-headers:
+	@[ -n "$(KREL)" ] || { echo "atcp: no kernel headers at $(KDIR)" \
+		"(apt-get install linux-headers-$(KVER), or give KDIR=)" >&2; exit 1; }
+
+# Headers without the kernel's signing key (Debian's: the key never leaves
+# the build) cannot sign: modules_install would try, print SSL errors and
+# install the module unsigned anyway, so it is told not to.
+MOD_SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' \
+	$(KDIR)/.config 2>/dev/null)
+NO_SIGN = $(if $(wildcard $(KDIR)/$(MOD_SIG_KEY) $(MOD_SIG_KEY)),,CONFIG_MODULE_SIG_ALL=)
+
+# modules_install keeps the tree's layout: extra/module/atcp.ko and
+# extra/module/cc/atcp_highspeed.ko.  depmod unless staging in DESTDIR.
+modules-install: kernel-headers modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KERNELRELEASE=$(KREL) $(NO_SIGN) \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(if $(DESTDIR),,depmod -a $(KREL))
+
+install-tools: build/libatcp-run.so
+	install -D -m 0755 tools/atcp-run $(DESTDIR)$(PREFIX)/bin/atcp-run
+	install -D -m 0755 build/libatcp-run.so \
+		$(DESTDIR)$(PREFIX)/lib/atcp/libatcp-run.so
+	install -D -m 0644 include/uapi/linux/atcp.h \
+		$(DESTDIR)$(PREFIX)/include/linux/atcp.h
+
+install: modules-install install-tools
+
+uninstall-tools:
+	rm -f $(DESTDIR)$(PREFIX)/bin/atcp-run \
+		$(DESTDIR)$(PREFIX)/lib/atcp/libatcp-run.so \
+		$(DESTDIR)$(PREFIX)/include/linux/atcp.h
+	rmdir $(DESTDIR)$(PREFIX)/lib/atcp 2>/dev/null || true
+
+uninstall: kernel-headers uninstall-tools
+	rm -f $(DESTDIR)/lib/modules/$(KREL)/extra/module/atcp.ko* \
+		$(DESTDIR)/lib/modules/$(KREL)/extra/module/cc/atcp_highspeed.ko*
+	rmdir -p $(DESTDIR)/lib/modules/$(KREL)/extra/module/cc 2>/dev/null || true
+	$(if $(DESTDIR),,depmod -a $(KREL))
+
+# DKMS: the sources dkms.conf builds from, copied to /usr/src/atcp-<version>.
+DKMS_SRC ?= /usr/src/atcp-$(ATCP_VERSION)
+DKMS_FILES = dkms.conf Kbuild Makefile include/uapi/linux/atcp.h \
+	module/Kbuild module/cc/Kbuild \
+	$(filter-out %.mod.c,$(wildcard module/*.[ch] module/cc/*.[ch]))
+
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp --parents $(DKMS_FILES) $(DKMS_SRC)/
+
+# A second dkms-install of the same version replaces the sources and
+# rebuilds; DKMS rebuilds for each new kernel (AUTOINSTALL).
+dkms-install: kernel-headers install-tools
+	if dkms status -m atcp -v $(ATCP_VERSION) | grep -q .; then \
+		dkms remove atcp/$(ATCP_VERSION) --all; fi
+	$(MAKE) dkms-source
+	dkms add atcp/$(ATCP_VERSION)
+	dkms install atcp/$(ATCP_VERSION) -k $(KREL) --kernelsourcedir $(KDIR)
+
+dkms-remove: uninstall-tools
+	if dkms status -m atcp -v $(ATCP_VERSION) | grep -q .; then \
+		dkms remove atcp/$(ATCP_VERSION) --all; fi
+	rm -rf $(DKMS_SRC)
+
+# CI: DKMS builds for 6.1 and 6.12 in a private tree (scripts/dkms-check).
+dkms-check:
+	scripts/dkms-check
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd \
@@ -170,7 +267,10 @@ clean:
 	rm -f module/.atcp-kdir
 	$(MAKE) -C selftests clean
 	$(MAKE) -C tools/fuzz clean
-	rm -rf build/selftests build/atcp-bench build/libatcp-run.so build/atcp_xlate.o
+	rm -rf build/selftests build/atcp-bench build/libatcp-run.so build/atcp_xlate.o \
+		build/dkms-check
 
 .PHONY: all modules setup debug-kernel selftests tools check demo bench stress netem \
-	checkpatch lint clean fuzz fuzz-vm fuzz-user fuzz-replay
+	checkpatch lint clean fuzz fuzz-vm fuzz-user fuzz-replay \
+	kernel-headers modules-install install-tools install uninstall-tools \
+	uninstall dkms-source dkms-install dkms-remove dkms-check
