@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+"""TCP Fast Open (RFC 7413) helpers shared by the scenarios 90-93: the
+fastopen sysctl of the stack under test, the TFO option of a segment,
+sendto(MSG_FASTOPEN) and tcpi_options."""
+
+import socket
+import struct
+
+from pktlib import PEER, SOL_TCP
+
+MSG_FASTOPEN = 0x20000000
+TCP_FASTOPEN = 23
+TCP_FASTOPEN_CONNECT = 30
+TCPI_OPT_SYN_DATA = 32
+OPT_TFO = 34                    # RFC 7413 §4.1.1
+OPT_EXP = 254                   # Linux's experimental TFO option
+EXP_MAGIC = b"\xf9\x89"
+
+
+def fastopen(t, bits):
+    """net.ipv4.tcp_fastopen or net.atcp.fastopen (Linux's bits: 1
+    client, 2 server, 4 client without cookie, 0x200 server without)."""
+    t.sysctl("net.ipv4.tcp_fastopen" if t.is_tcp else "net.atcp.fastopen",
+             bits)
+
+
+def tfo(seg):
+    """The TFO options (kind 34 or 254) of a segment, as (kind, value)."""
+    return [tuple(o) for o in seg.opts if o[0] in (OPT_TFO, OPT_EXP)]
+
+
+def sendto(t, s, data, errno=None):
+    """Non-blocking sendto(MSG_FASTOPEN) to the peer's port of the current
+    flow; records the local port.  Returns what sendto returned."""
+    f = t.cur
+    n = t.call("sendto(fd %d, %d bytes, MSG_FASTOPEN)" % (s.fileno(),
+                                                        len(data)),
+               lambda: s.sendto(data, MSG_FASTOPEN | socket.MSG_DONTWAIT,
+                                (PEER, f.pport)), errno)
+    f.lport = s.getsockname()[1]
+    return n
+
+
+def options(t, s):
+    """tcpi_options of TCP_INFO."""
+    return struct.unpack_from("B", t.tcp_info(s), 5)[0]
+
+
+def listener(t, qlen):
+    """A listener with TCP_FASTOPEN qlen."""
+    ls = t.listener()
+    t.setsockopt(ls, SOL_TCP, TCP_FASTOPEN, qlen)
+    t.check_eq(t.getsockopt(ls, SOL_TCP, TCP_FASTOPEN), qlen,
+               "TCP_FASTOPEN read back")
+    return ls
+
+
+def get_cookie(t, ls, opt=(OPT_TFO, b"")):
+    """A new flow asks the listener for a cookie (an empty TFO option);
+    the SYN,ACK carries it; the connection completes and is aborted.
+    Returns the cookie."""
+    t.flow()
+    t.inject("S", t.peer_isn, opts=[("mss", 1460), opt])
+    sa = t.expect("SA", ack=t.prel(1))
+    fo = tfo(sa)
+    t.check(len(fo) == 1 and fo[0][0] == opt[0],
+            "the SYN,ACK answers the cookie request: %r" % (fo,))
+    val = fo[0][1]
+    if opt[0] == OPT_EXP:
+        t.check_eq(val[:2], EXP_MAGIC, "the experimental option's magic")
+        val = val[2:]
+    t.check_eq(len(val), 8, "cookie length")
+    t.inject("A", t.prel(1), t.rel(1))
+    c = t.accept(ls)
+    t.abort(c)
+    t.expect("RA", seq=t.rel(1))
+    return val
+
+
+def counters(t, names):
+    return {n: t.counter(n) for n in names}
+
+
+def check_counters(t, before, expected):
+    """Each counter moved by exactly the expected amount."""
+    for n, d in expected.items():
+        t.check_eq(t.counter(n) - before[n], d, n)
+
