@@ -704,7 +704,11 @@ static bool atcp_hold_short(struct sock *sk, struct sk_buff *skb,
 		return false;
 	if (hold == ATCP_HOLD_CORK || as->cork)
 		return true;
-	return !as->nodelay && as->snd_nxt != as->snd_una;
+	/* data in flight; a TFO child's SYN,ACK is none (as Linux, whose
+	 * Minshall test counts small data segments only)
+	 */
+	return !as->nodelay && as->snd_nxt != as->snd_una +
+	       (sk->sk_state == TCP_SYN_RECV);
 }
 
 /*

@@ -37,7 +37,9 @@ def sendto(t, s, data, errno=None):
                                                         len(data)),
                lambda: s.sendto(data, MSG_FASTOPEN | socket.MSG_DONTWAIT,
                                 (PEER, f.pport)), errno)
-    f.lport = s.getsockname()[1]
+    port = s.getsockname()[1]
+    if port:
+        f.lport = port
     return n
 
 
