@@ -331,11 +331,15 @@ static bool atcp_fastopen_syn_data(struct sock *sk, struct sk_buff *syn,
 	space = min_t(int, mss ? mss : as->advmss, as->advmss) -
 		ATCP_MAX_OPT_LEN;
 	space = min_t(size_t, max(space, 0), as->fo_size);
-	if (!space || !sk_wmem_schedule(sk, SKB_TRUESIZE(space)))
+	if (!space)
 		return false;
 	d = alloc_skb(ATCP_MAX_HEADER + space, sk->sk_allocation);
 	if (!d)
 		return false;
+	if (!sk_wmem_schedule(sk, d->truesize)) {
+		kfree_skb(d);
+		return false;
+	}
 	skb_reserve(d, ATCP_MAX_HEADER);
 	if (!copy_from_iter_full(skb_put(d, space), space,
 				 &as->fo_msg->msg_iter)) {

@@ -509,6 +509,7 @@ static int atcp_disconnect(struct sock *sk, int flags)
 	inet_sk(sk)->inet_dport = 0;
 	sk->sk_daddr = 0;
 	atcp_sk(sk)->autobound = false;
+	atcp_set_defer_connect(sk, false);	/* TCP_FASTOPEN_CONNECT's */
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
 	sk_dst_reset(sk);
