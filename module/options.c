@@ -104,8 +104,13 @@ int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o)
 			if (olen < ATCP_OLEN_SACK_BASE + ATCP_OLEN_SACK_BLOCK ||
 			    (olen - ATCP_OLEN_SACK_BASE) % ATCP_OLEN_SACK_BLOCK)
 				break;
+			/* more than four blocks need more than the 40
+			 * octets of a header: only the parser's callers in
+			 * user space (tools/fuzz) can give them
+			 */
 			o->num_sacks = 0;
-			for (n = 0; n < (olen - 2) / 8; n++) {
+			for (n = 0; n < (olen - 2) / 8 && n < ATCP_MAX_SACKS;
+			     n++) {
 				const u8 *b = opt + i + 2 + 8 * n;
 
 				o->sacks[n].start = get_be32(b);
