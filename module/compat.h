@@ -127,7 +127,7 @@ static inline void atcp_set_defer_connect(struct sock *sk, bool on)
 #endif
 }
 
-/* tcp_info's TFO child bit came in 6.16 (atcp sets it on every kernel) */
+/* tcp_info's TFO child bit, of kernels newer than 6.12 (atcp sets it on all) */
 #ifndef TCPI_OPT_TFO_CHILD
 #define TCPI_OPT_TFO_CHILD	128
 #endif

@@ -6,7 +6,7 @@ sendto(MSG_FASTOPEN) and tcpi_options."""
 import socket
 import struct
 
-from pktlib import PEER, SOL_TCP
+from pktlib import LOCAL, PEER, SOL_TCP
 
 MSG_FASTOPEN = 0x20000000
 TCP_FASTOPEN = 23
@@ -77,6 +77,59 @@ def get_cookie(t, ls, opt=(OPT_TFO, b"")):
     t.abort(c)
     t.expect("RA", seq=t.rel(1))
     return val
+
+
+def siphash24(key, msg):
+    """SipHash-2-4 (the function of Linux's siphash()), 64 bits."""
+    mask = (1 << 64) - 1
+    k0, k1 = struct.unpack("<QQ", key)
+    v = [k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D,
+         k0 ^ 0x6C7967656E657261, k1 ^ 0x7465646279746573]
+
+    def rotl(x, b):
+        return ((x << b) | (x >> (64 - b))) & mask
+
+    def rounds(n):
+        for _ in range(n):
+            v[0] = (v[0] + v[1]) & mask
+            v[1] = rotl(v[1], 13) ^ v[0]
+            v[0] = rotl(v[0], 32)
+            v[2] = (v[2] + v[3]) & mask
+            v[3] = rotl(v[3], 16) ^ v[2]
+            v[0] = (v[0] + v[3]) & mask
+            v[3] = rotl(v[3], 21) ^ v[0]
+            v[2] = (v[2] + v[1]) & mask
+            v[1] = rotl(v[1], 17) ^ v[2]
+            v[2] = rotl(v[2], 32)
+
+    n = len(msg) // 8 * 8
+    for i in range(0, n, 8):
+        m = struct.unpack_from("<Q", msg, i)[0]
+        v[3] ^= m
+        rounds(2)
+        v[0] ^= m
+    b = ((len(msg) & 0xFF) << 56) | int.from_bytes(msg[n:], "little")
+    v[3] ^= b
+    rounds(2)
+    v[0] ^= b
+    v[2] ^= 0xFF
+    rounds(4)
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+def set_key(t, words):
+    """The server key, net.ipv4.tcp_fastopen_key or net.atcp.fastopen_key,
+    from four 32-bit words; returns the expected cookie of a SYN from the
+    peer: SipHash-2-4 of its and our address, little-endian, as Linux."""
+    text = "-".join("%08x" % w for w in words)
+    name = "net.ipv4.tcp_fastopen_key" if t.is_tcp else \
+        "net.atcp.fastopen_key"
+    t.sysctl(name, text)
+    with open("/proc/sys/" + name.replace(".", "/")) as f:
+        t.check_eq(f.read().strip(), text, name + " read back")
+    key = struct.pack("<4I", *words)
+    msg = socket.inet_aton(PEER) + socket.inet_aton(LOCAL)
+    return struct.pack("<Q", siphash24(key, msg))
 
 
 def counters(t, names):
