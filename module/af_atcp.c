@@ -55,6 +55,7 @@ static const struct atcp_sysctl atcp_sysctl_defaults = {
 	.dsack			= 1,		/* RFC 2883, as Linux */
 	.ecn			= 2,		/* accept only, as Linux */
 	.notsent_lowat		= UINT_MAX,	/* no limit, as Linux */
+	.fastopen		= ATCP_TFO_CLIENT_ENABLE, /* as Linux */
 	/* half the connection table's buckets, as Linux's defaults (half
 	 * the ehash entries); rmem and wmem are init_net's (mem.c)
 	 */
@@ -124,6 +125,15 @@ static const struct ctl_table atcp_sysctl_template[] = {
 	ATCP_VEC(wmem_default, wmem[1], 1),
 	ATCP_CTL(max_orphans, SYSCTL_ZERO, NULL),
 	ATCP_CTL(max_tw_buckets, SYSCTL_ZERO, NULL),
+	ATCP_CTL(fastopen, SYSCTL_ZERO, NULL),	/* RFC 7413: ATCP_TFO_* */
+	{	/* the server cookies' key, as tcp_fastopen_key */
+		.procname	= "fastopen_key",
+		.data		= (void *)offsetof(struct atcp_sysctl,
+						   fastopen_key),
+		.maxlen		= 4 * 9,
+		.mode		= 0600,
+		.proc_handler	= atcp_fastopen_key_sysctl,
+	},
 	{	/* the default algorithm of new sockets, by name */
 		.procname	= "congestion_control",
 		.data		= (void *)offsetof(struct atcp_sysctl, ca_default),
@@ -173,6 +183,7 @@ static int __net_init atcp_net_init(struct net *net)
 	atomic_set(&an->tw_count, 0);
 	spin_lock_init(&an->challenge_lock);
 	atcp_ca_net_init(net);
+	atcp_fastopen_net_init(net);
 	an->mib = __alloc_percpu(sizeof(u64) * ATCP_MIB_MAX, sizeof(u64));
 	if (!an->mib)
 		goto out_ca;

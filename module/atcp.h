@@ -9,6 +9,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/rbtree.h>
+#include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/tcp.h>
 #include <net/inet_sock.h>
@@ -105,6 +106,7 @@ struct atcp_listen_queue {
 	int acc_len;
 	bool open;			/* false once the listener closes */
 	unsigned long overflow_stamp;	/* jiffies of the last SYN cookie */
+	int fo_qlen;			/* TFO children still in SYN-RECEIVED */
 };
 
 /*
@@ -229,6 +231,22 @@ struct atcp_sock {
 	u64 first_rtx_us;		/* start of the current retransmissions */
 	u32 challenge_jiffies;		/* last challenge ACK sent (0: none) */
 
+	/* TCP Fast Open (RFC 7413; fastopen.c) */
+	struct atcp_fastopen_cookie fo_syn; /* TFO option of our first SYN */
+	struct msghdr *fo_msg;		/* sendmsg's data for the SYN (during
+					 * the call only)
+					 */
+	size_t fo_size;			/* its length */
+	int fo_copied;			/* octets of it the SYN carried */
+	struct sock *fo_listener;	/* a TFO child in SYN-RECEIVED: its
+					 * listener, held (counts in fo_qlen)
+					 */
+	bool syn_fastopen;		/* our SYN carried a TFO option */
+	bool syn_data;			/* our SYN carried data */
+	bool syn_data_acked;		/* SYN data acked: TCPI_OPT_SYN_DATA */
+	bool fo_child;			/* made by a TFO SYN, queued at once */
+	u8 fo_client_fail;		/* tcpi_fastopen_client_fail */
+
 	/*
 	 * Up to here: one connection's state, cleared by atcp_reset_tcb()
 	 * when a socket goes back to CLOSED for reuse (disconnect).  From
@@ -246,6 +264,11 @@ struct atcp_sock {
 					 */
 	bool recvmsg_inq;		/* TCP_INQ: recvmsg adds TCP_CM_INQ */
 	u32 notsent_lowat;		/* TCP_NOTSENT_LOWAT, 0: the sysctl */
+	bool fastopen_connect;		/* TCP_FASTOPEN_CONNECT */
+	bool fastopen_no_cookie;	/* TCP_FASTOPEN_NO_COOKIE */
+	u32 fastopen_max_qlen;		/* TCP_FASTOPEN: a listener's TFO
+					 * children in SYN-RECEIVED, at most
+					 */
 	const struct atcp_congestion_ops *ca_ops; /* holds its module */
 	u16 user_mss;			/* TCP_MAXSEG, 0 if unset */
 	u8 syn_retries;			/* TCP_SYNCNT, 0 = sysctl */
@@ -361,6 +384,8 @@ struct atcp_sysctl {
 	int dsack;		/* send D-SACK blocks (RFC 2883) */
 	int ecn;		/* RFC 3168: 0 off, 1 request, 2 accept */
 	unsigned int notsent_lowat; /* writable below this many unsent */
+	int fastopen;		/* RFC 7413: ATCP_TFO_* bits, as tcp_fastopen */
+	siphash_key_t fastopen_key; /* server cookies' key (fastopen.c) */
 	/* congestion_control: new sockets' algorithm, its module held */
 	const struct atcp_congestion_ops *ca_default;
 };
@@ -437,10 +462,26 @@ enum atcp_mib {
 	ATCP_MIB_TCPLOSTRETRANSMIT,
 	ATCP_MIB_TCPDSACKRECV,
 	ATCP_MIB_TCPSACKDISCARD,
+	/* TCP Fast Open (fastopen.c, RFC 7413), Linux's names */
+	ATCP_MIB_TCPFASTOPENACTIVE,
+	ATCP_MIB_TCPFASTOPENACTIVEFAIL,
+	ATCP_MIB_TCPFASTOPENPASSIVE,
+	ATCP_MIB_TCPFASTOPENPASSIVEFAIL,
+	ATCP_MIB_TCPFASTOPENLISTENOVERFLOW,
+	ATCP_MIB_TCPFASTOPENCOOKIEREQD,
 	ATCP_MIB_MAX
 };
 
 extern const char *const atcp_mib_name[ATCP_MIB_MAX];
+
+/* A client's TFO cookie for a server (RFC 7413 §4.1.3), and its MSS */
+#define ATCP_FO_CACHE_SIZE	16
+struct atcp_fo_entry {
+	__be32 saddr, daddr;
+	u16 mss;			/* the MSS its last SYN,ACK gave */
+	unsigned long stamp;		/* jiffies of the last use */
+	struct atcp_fastopen_cookie cookie;
+};
 
 struct atcp_net {
 	struct atcp_sysctl sysctl;
@@ -452,6 +493,9 @@ struct atcp_net {
 	u32 challenge_count;		/* challenge ACKs left this second */
 	atomic_t orphans;		/* closed sockets not yet destroyed */
 	atomic_t tw_count;		/* TIME-WAIT entries */
+	/* TCP Fast Open: the key (sysctl) and the client's cookie cache */
+	spinlock_t fo_lock;
+	struct atcp_fo_entry fo_cache[ATCP_FO_CACHE_SIZE];
 };
 
 struct atcp_net *atcp_pernet(const struct net *net);
@@ -580,6 +624,7 @@ void atcp_retransmit_head(struct sock *sk);
 int atcp_split_skb(struct sock *sk, struct sk_buff_head *q,
 		   struct sk_buff *skb, u32 len);
 void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb);
+void atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb);
 void atcp_send_probe(struct sock *sk);
 u32 atcp_select_window(struct sock *sk);
 u32 atcp_offered_window(const struct sock *sk);
@@ -722,6 +767,10 @@ void atcp_reqsk_exit(void);
 void atcp_conn_request(struct sock *sk, struct sk_buff *skb);
 void atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb);
 bool atcp_cookie_ack(struct sock *sk, struct sk_buff *skb);
+struct sock *atcp_create_child(struct sock *sk,
+			       const struct atcp_request_sock *req);
+bool atcp_child_adopt(struct sock *sk, struct sock *child);
+void atcp_child_discard(struct sock *child);
 void atcp_reqsk_put(struct atcp_request_sock *req);
 void atcp_listen_purge_requests(struct sock *sk);
 
@@ -759,6 +808,35 @@ u16 atcp_cookie_check(__be32 saddr, __be32 daddr, __be16 sport,
 u32 atcp_cookie_tsval(bool wscale_ok, u8 snd_wscale, bool sack_ok);
 bool atcp_cookie_tsecr(u32 tsecr, bool *wscale_ok, u8 *snd_wscale,
 		       bool *sack_ok);
+
+/* fastopen.c: TCP Fast Open (RFC 7413), net.atcp.fastopen's bits (Linux's) */
+#define ATCP_TFO_CLIENT_ENABLE		0x1
+#define ATCP_TFO_SERVER_ENABLE		0x2
+#define ATCP_TFO_CLIENT_NO_COOKIE	0x4
+#define ATCP_TFO_SERVER_NO_COOKIE	0x200
+void atcp_fastopen_net_init(struct net *net);
+int atcp_fastopen_key_sysctl(ATCP_CTL_TABLE *table, int write, void *buffer,
+			     size_t *lenp, loff_t *ppos);
+int atcp_fastopen_setsockopt(struct sock *sk, int optname, int val);
+int atcp_fastopen_getsockopt(struct sock *sk, int optname, int *val);
+bool atcp_fastopen_defer_connect(struct sock *sk);
+int atcp_sendmsg_fastopen(struct sock *sk, struct msghdr *msg,
+			  int *copied, size_t size);
+bool atcp_fastopen_send_syn(struct sock *sk, struct sk_buff *syn);
+bool atcp_fastopen_synack(struct sock *sk, struct sk_buff *skb);
+bool atcp_fastopen_conn_request(struct sock *sk,
+				struct atcp_request_sock *req,
+				struct sk_buff *skb,
+				struct atcp_fastopen_cookie *synack_fo);
+void atcp_fastopen_synrecv_done(struct sock *sk);
+
+/* A passive TFO child before its handshake's ACK: it reads and writes
+ * already (RFC 7413 §4.2.2).
+ */
+static inline bool atcp_fastopen_passive(const struct sock *sk)
+{
+	return READ_ONCE(atcp_sk(sk)->fo_listener);
+}
 
 /* proc.c */
 int atcp_proc_init_net(struct net *net);

@@ -12,6 +12,7 @@
 #include <linux/net.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
+#include <net/inet_sock.h>
 #include <net/sock.h>
 /* sk_memory_allocated() and friends moved to their own header in 6.10. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
@@ -175,5 +176,32 @@ static inline struct ubuf_info *atcp_msg_zerocopy_alloc(struct sock *sk,
 	return msg_zerocopy_realloc(sk, size, NULL);
 #endif
 }
+
+/*
+ * TCP_FASTOPEN_CONNECT's deferred connect: a bit field of inet_sock
+ * until 6.6, a bit of inet_flags since.
+ */
+static inline bool atcp_defer_connect(const struct sock *sk)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return inet_test_bit(DEFER_CONNECT, sk);
+#else
+	return inet_sk(sk)->defer_connect;
+#endif
+}
+
+static inline void atcp_set_defer_connect(struct sock *sk, bool on)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	inet_assign_bit(DEFER_CONNECT, sk, on);
+#else
+	inet_sk(sk)->defer_connect = on;
+#endif
+}
+
+/* tcp_info's TFO child bit, of kernels newer than 6.12 (atcp sets it on all) */
+#ifndef TCPI_OPT_TFO_CHILD
+#define TCPI_OPT_TFO_CHILD	128
+#endif
 
 #endif /* _ATCP_COMPAT_H */

@@ -276,6 +276,7 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct net *net = sock_net(sk);
+	bool resent;
 
 	/* first, check the ACK bit */
 	if (cb->flags & ATCP_ACK) {
@@ -323,6 +324,10 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 		as->quickack = 1;
+		/* RFC 7413: the cookie kept; SYN data not acknowledged goes
+		 * again, carrying the ACK
+		 */
+		resent = atcp_fastopen_synack(sk, skb);
 		if (cb->flags & ATCP_URG)
 			atcp_check_urg(sk, skb);
 		if (cb->end_seq != cb->seq) {
@@ -330,6 +335,8 @@ static void atcp_rcv_syn_sent(struct sock *sk, struct sk_buff *skb)
 			atcp_process_text(sk, skb);
 			return;
 		}
+		if (resent)
+			goto drop;	/* the data carried the ACK */
 		/* TCP_DEFER_ACCEPT on the connecting side (as Linux): the
 		 * ACK waits up to 200 ms to go with the first data
 		 */
@@ -500,7 +507,8 @@ static bool atcp_check_ack(struct sock *sk, struct sk_buff *skb)
 		as->snd_wl1 = cb->seq;
 		as->snd_wl2 = ack;
 		atcp_established(sk);
-		if (as->parent && !atcp_accept_enqueue(sk)) {
+		/* a TFO child is on the accept queue since its SYN */
+		if (as->parent && !as->fo_child && !atcp_accept_enqueue(sk)) {
 			/* the listener closed meanwhile: reset, as its
 			 * other unaccepted children
 			 */
@@ -928,8 +936,12 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 	    cb->seq == as->irs) {
 		if (!(cb->flags & ATCP_ACK)) {
 			/* a simultaneous open's SYN again: our SYN,ACK's
-			 * retransmission timer answers it
+			 * retransmission timer answers it; a TFO child's
+			 * client gets it at once, as from a SYN-RECEIVED
+			 * entry (as Linux)
 			 */
+			if (atcp_fastopen_passive(sk))
+				atcp_retransmit_head(sk);
 			goto drop;
 		}
 		/* Simultaneous open (Figure 7): the SYN,ACK, its SYN a

@@ -131,8 +131,11 @@ static struct atcp_request_sock *atcp_reqsk_alloc(struct sock *sk)
 	return req;
 }
 
-/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
-static void atcp_reqsk_send_synack(struct atcp_request_sock *req)
+/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; fo: a TFO cookie (RFC 7413), on
+ * the first SYN,ACK only (as Linux)
+ */
+static void atcp_reqsk_send_synack(struct atcp_request_sock *req,
+				   const struct atcp_fastopen_cookie *fo)
 {
 	struct atcp_syn_opts so = {
 		.mss = req->advmss,
@@ -145,6 +148,8 @@ static void atcp_reqsk_send_synack(struct atcp_request_sock *req)
 		.ecn = req->ecn_ok,
 	};
 
+	if (fo)
+		so.fo = *fo;
 	atcp_send_synack(read_pnet(&req->c.skc_net), req->c.skc_rcv_saddr,
 			 req->c.skc_daddr, htons(req->c.skc_num),
 			 req->c.skc_dport, req->iss, req->irs + 1,
@@ -254,7 +259,7 @@ static enum hrtimer_restart atcp_reqsk_timer_fn(struct hrtimer *h)
 		req->retrans++;
 		req->sent_us = 0;		/* Karn: no RTT sample */
 		atcp_inc(sock_net(sk), ATCP_MIB_RETRANSSEGS);
-		atcp_reqsk_send_synack(req);
+		atcp_reqsk_send_synack(req, NULL);
 	}
 	req->timeouts++;
 	hrtimer_forward_now(h, ns_to_ktime(atcp_reqsk_rto_us(req) * NSEC_PER_USEC));
@@ -339,6 +344,7 @@ void atcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	struct atcp_listen_queue *lq = &atcp_sk(sk)->lq;
 	int cookies = READ_ONCE(atcp_sysctl(sk)->syncookies);
 	struct net *net = sock_net(sk);
+	struct atcp_fastopen_cookie fo;
 	struct atcp_request_sock *req;
 	bool queued = false;
 
@@ -371,6 +377,11 @@ void atcp_conn_request(struct sock *sk, struct sk_buff *skb)
 		   atcp_isn(iph->daddr, iph->saddr, th->dest, th->source);
 	req->advmss = atcp_reqsk_advmss(sk, iph->daddr, iph->saddr, th->dest,
 					th->source);
+	/* RFC 7413: a TFO cookie, request or SYN data (fastopen.c); a TFO
+	 * child takes the SYN itself
+	 */
+	if (req->advmss && atcp_fastopen_conn_request(sk, req, skb, &fo))
+		goto out;
 	/* A retransmitted SYN that raced the first finds the 4-tuple
 	 * taken: it is a duplicate, drop it.
 	 */
@@ -394,13 +405,13 @@ void atcp_conn_request(struct sock *sk, struct sk_buff *skb)
 	req->sent_us = atcp_now_us();
 	hrtimer_start(&req->timer, ns_to_ktime(atcp_reqsk_rto_us(req) * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_SOFT);
-	atcp_reqsk_send_synack(req);
+	atcp_reqsk_send_synack(req, &fo);
 out:
 	atcp_reqsk_put(req);			/* the creator's */
 }
 
 /* A child never hashed nor queued: undo the clone. */
-static void atcp_child_discard(struct sock *child)
+void atcp_child_discard(struct sock *child)
 {
 	__acquire(&child->sk_lock.slock);	/* sk_clone_lock() locked it */
 	atcp_child_unlink(child);
@@ -416,8 +427,8 @@ static void atcp_child_discard(struct sock *child)
  * SYN-RECEIVED with SND.NXT = ISS+1, as the listener's clone (its
  * options); NULL without memory or route.
  */
-static struct sock *atcp_create_child(struct sock *sk,
-				      const struct atcp_request_sock *req)
+struct sock *atcp_create_child(struct sock *sk,
+			       const struct atcp_request_sock *req)
 {
 	struct inet_sock *newinet;
 	struct atcp_sock *as;
@@ -497,7 +508,7 @@ static struct sock *atcp_create_child(struct sock *sk,
 }
 
 /* The child joins its listener (port, reference), unless it closed. */
-static bool atcp_child_adopt(struct sock *sk, struct sock *child)
+bool atcp_child_adopt(struct sock *sk, struct sock *child)
 {
 	struct atcp_listen_queue *lq = &atcp_sk(sk)->lq;
 	bool open;
@@ -577,7 +588,7 @@ void atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb)
 			/* the peer's SYN again: the SYN,ACK again */
 			req->sent_us = 0;		/* Karn */
 			atcp_inc(net, ATCP_MIB_RETRANSSEGS);
-			atcp_reqsk_send_synack(req);
+			atcp_reqsk_send_synack(req, NULL);
 			goto drop;
 		}
 		/* its SYN a duplicate: judged by its ACK (the socket then

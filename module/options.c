@@ -22,6 +22,26 @@ static u8 *put_be32(u8 *p, u32 v)
 }
 
 /*
+ * RFC 7413 §4.1.1: a cookie request (no cookie) or a cookie of 4 to 16
+ * octets; an odd or other length is no TFO option at all (as Linux).
+ * Whether the segment is a SYN is the caller's concern.
+ */
+static void atcp_parse_fastopen(const u8 *p, int n, bool exp,
+				struct atcp_opts *o)
+{
+	int i;
+
+	if (n & 1 || (n && (n < ATCP_FASTOPEN_COOKIE_MIN ||
+			    n > ATCP_FASTOPEN_COOKIE_MAX)))
+		return;
+	o->fo.present = true;
+	o->fo.exp = exp;
+	o->fo.len = n;
+	for (i = 0; i < n; i++)
+		o->fo.val[i] = p[i];
+}
+
+/*
  * Returns 0, or -EINVAL for a malformed option list (RFC 9293 §3.1) or an
  * MSS option whose length is not 4.  A window scale, SACK-permitted,
  * timestamps or SACK option of a wrong length is ignored, as Linux does;
@@ -40,6 +60,7 @@ int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o)
 	o->tsval = 0;
 	o->tsecr = 0;
 	o->num_sacks = 0;
+	o->fo.present = false;
 	while (i < len) {
 		switch (opt[i]) {
 		case ATCP_OPT_EOL:
@@ -83,14 +104,27 @@ int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o)
 			if (olen < ATCP_OLEN_SACK_BASE + ATCP_OLEN_SACK_BLOCK ||
 			    (olen - ATCP_OLEN_SACK_BASE) % ATCP_OLEN_SACK_BLOCK)
 				break;
+			/* more than four blocks need more than the 40
+			 * octets of a header: only the parser's callers in
+			 * user space (tools/fuzz) can give them
+			 */
 			o->num_sacks = 0;
-			for (n = 0; n < (olen - 2) / 8; n++) {
+			for (n = 0; n < (olen - 2) / 8 && n < ATCP_MAX_SACKS;
+			     n++) {
 				const u8 *b = opt + i + 2 + 8 * n;
 
 				o->sacks[n].start = get_be32(b);
 				o->sacks[n].end = get_be32(b + 4);
 				o->num_sacks++;
 			}
+			break;
+		case ATCP_OPT_FASTOPEN:
+			atcp_parse_fastopen(opt + i + 2, olen - 2, false, o);
+			break;
+		case ATCP_OPT_EXP:
+			if (olen >= ATCP_OLEN_EXP_FASTOPEN_BASE &&
+			    ((opt[i + 2] << 8) | opt[i + 3]) == ATCP_FASTOPEN_MAGIC)
+				atcp_parse_fastopen(opt + i + 4, olen - 4, true, o);
 			break;
 		}
 		/* Unknown options are skipped by their length (§3.2). */
@@ -102,7 +136,8 @@ int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o)
 /*
  * The options of a SYN or SYN,ACK, laid out as Linux lays them out (so
  * captures of both stacks compare): MSS; SACK-permitted and timestamps
- * (or NOP,NOP before either alone); NOP and window scale.  At most 20.
+ * (or NOP,NOP before either alone); NOP and window scale; a TFO option
+ * last (RFC 7413).  At most 40.
  */
 int atcp_write_syn_options(u8 *p, const struct atcp_syn_opts *o)
 {
@@ -135,6 +170,28 @@ int atcp_write_syn_options(u8 *p, const struct atcp_syn_opts *o)
 		*p++ = ATCP_OPT_WSCALE;
 		*p++ = ATCP_OLEN_WSCALE;
 		*p++ = o->wscale;
+	}
+	if (o->fo.present) {
+		/* RFC 7413 §4.1.1, padded with NOPs as Linux pads it */
+		int n = o->fo.len, olen, i;
+
+		if (o->fo.exp) {
+			olen = ATCP_OLEN_EXP_FASTOPEN_BASE + n;
+			*p++ = ATCP_OPT_EXP;
+			*p++ = olen;
+			*p++ = ATCP_FASTOPEN_MAGIC >> 8;
+			*p++ = ATCP_FASTOPEN_MAGIC & 0xff;
+		} else {
+			olen = ATCP_OLEN_FASTOPEN_BASE + n;
+			*p++ = ATCP_OPT_FASTOPEN;
+			*p++ = olen;
+		}
+		for (i = 0; i < n; i++)
+			*p++ = o->fo.val[i];
+		if ((olen & 3) == 2) {
+			*p++ = ATCP_OPT_NOP;
+			*p++ = ATCP_OPT_NOP;
+		}
 	}
 	return p - s;
 }

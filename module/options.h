@@ -21,6 +21,8 @@
 #define ATCP_OPT_SACK_PERM	4	/* RFC 2018 §2 */
 #define ATCP_OPT_SACK		5	/* RFC 2018 §3 */
 #define ATCP_OPT_TS		8	/* RFC 7323 §3 */
+#define ATCP_OPT_FASTOPEN	34	/* RFC 7413 §4.1.1 */
+#define ATCP_OPT_EXP		254	/* RFC 6994: Linux's first TFO option */
 
 #define ATCP_OLEN_MSS		4
 #define ATCP_OLEN_WSCALE	3
@@ -28,6 +30,12 @@
 #define ATCP_OLEN_TS		10
 #define ATCP_OLEN_SACK_BASE	2
 #define ATCP_OLEN_SACK_BLOCK	8
+#define ATCP_OLEN_FASTOPEN_BASE	2	/* kind, length */
+#define ATCP_OLEN_EXP_FASTOPEN_BASE 4	/* kind, length, 16-bit magic */
+#define ATCP_FASTOPEN_MAGIC	0xF989	/* the ExID of TFO in option 254 */
+#define ATCP_FASTOPEN_COOKIE_MIN 4	/* RFC 7413 §4.1.1: 4 to 16 octets */
+#define ATCP_FASTOPEN_COOKIE_MAX 16
+#define ATCP_FASTOPEN_COOKIE_SIZE 8	/* what atcp's servers give, as Linux */
 
 #define ATCP_MAX_WSCALE		14	/* RFC 7323 §2.3 */
 #define ATCP_MAX_SACKS		4	/* blocks in one option (40 octets) */
@@ -36,6 +44,17 @@
 struct atcp_sack_block {
 	u32 start;
 	u32 end;
+};
+
+/*
+ * A TFO option (RFC 7413 §4.1.1): absent, a cookie request (len 0) or a
+ * cookie of 4 to 16 octets, in option 34 or in Linux's experimental 254.
+ */
+struct atcp_fastopen_cookie {
+	bool present;
+	bool exp;		/* option 254 with the magic 0xF989 */
+	u8 len;
+	u8 val[ATCP_FASTOPEN_COOKIE_MAX];
 };
 
 struct atcp_opts {
@@ -49,6 +68,7 @@ struct atcp_opts {
 	u32 tsecr;
 	u8 num_sacks;		/* SACK blocks, in the order sent */
 	struct atcp_sack_block sacks[ATCP_MAX_SACKS];
+	struct atcp_fastopen_cookie fo;	/* TFO option (RFC 7413) */
 };
 
 /* What a SYN or SYN,ACK offers (written by atcp_write_syn_options()). */
@@ -61,6 +81,7 @@ struct atcp_syn_opts {
 	u32 tsval;
 	u32 tsecr;
 	bool ecn;	/* SYN,ACK: ECE (RFC 3168 §6.1.1); not an option */
+	struct atcp_fastopen_cookie fo;	/* TFO option, RFC 7413 §4.1.1 */
 };
 
 int atcp_parse_options(const u8 *opt, int len, struct atcp_opts *o);

@@ -260,6 +260,9 @@ int atcp_send_syn(struct sock *sk)
 	as->snd_nxt = as->iss;
 	as->write_seq = as->iss;
 	atcp_queue_ctl(sk, skb, ATCP_SYN);
+	/* RFC 7413: a TFO SYN, with its option and data (fastopen.c) */
+	if (sk->sk_state == TCP_SYN_SENT && atcp_fastopen_send_syn(sk, skb))
+		return 0;
 	atcp_write_xmit(sk);
 	return 0;
 }
@@ -434,6 +437,8 @@ void atcp_syn_options(struct sock *sk, struct atcp_syn_opts *so)
 	so->ts_ok = as->tstamp_ok;
 	so->tsval = atcp_tsval(as);
 	so->tsecr = sk->sk_state == TCP_SYN_SENT ? 0 : as->ts_recent;
+	if (sk->sk_state == TCP_SYN_SENT)
+		so->fo = as->fo_syn;		/* RFC 7413 (fastopen.c) */
 }
 
 /*
@@ -653,7 +658,7 @@ bool atcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
 /* The first transmission of skb, the head of the write queue: it moves
  * to the retransmission queue and onto the scoreboard.
  */
-static void atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb)
+void atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
@@ -700,7 +705,11 @@ static bool atcp_hold_short(struct sock *sk, struct sk_buff *skb,
 		return false;
 	if (hold == ATCP_HOLD_CORK || as->cork)
 		return true;
-	return !as->nodelay && as->snd_nxt != as->snd_una;
+	/* data in flight; a TFO child's SYN,ACK is none (as Linux, whose
+	 * Minshall test counts small data segments only)
+	 */
+	return !as->nodelay && as->snd_nxt != as->snd_una +
+	       (sk->sk_state == TCP_SYN_RECV);
 }
 
 /*

@@ -78,6 +78,12 @@ const char *const atcp_mib_name[ATCP_MIB_MAX] = {
 	[ATCP_MIB_TCPLOSTRETRANSMIT]	= "TCPLostRetransmit",
 	[ATCP_MIB_TCPDSACKRECV]		= "TCPDSACKRecv",
 	[ATCP_MIB_TCPSACKDISCARD]	= "TCPSACKDiscard",
+	[ATCP_MIB_TCPFASTOPENACTIVE]	= "TCPFastOpenActive",
+	[ATCP_MIB_TCPFASTOPENACTIVEFAIL] = "TCPFastOpenActiveFail",
+	[ATCP_MIB_TCPFASTOPENPASSIVE]	= "TCPFastOpenPassive",
+	[ATCP_MIB_TCPFASTOPENPASSIVEFAIL] = "TCPFastOpenPassiveFail",
+	[ATCP_MIB_TCPFASTOPENLISTENOVERFLOW] = "TCPFastOpenListenOverflow",
+	[ATCP_MIB_TCPFASTOPENCOOKIEREQD] = "TCPFastOpenCookieReqd",
 };
 
 /* The options a connection agreed (RFC 2018, RFC 7323), "-" if none. */

@@ -48,6 +48,8 @@ void atcp_set_state(struct sock *sk, int state)
 		atcp_dec(sock_net(sk), ATCP_MIB_CURRESTAB);
 	trace_atcp_state_change(sk, old, state);
 	inet_sk_set_state(sk, state);
+	if (old == TCP_SYN_RECV)
+		atcp_fastopen_synrecv_done(sk);	/* RFC 7413 queue */
 }
 
 /*
@@ -198,6 +200,7 @@ void atcp_lq_init(struct atcp_listen_queue *lq)
 	lq->syn_len = 0;
 	lq->acc_len = 0;
 	lq->open = false;
+	lq->fo_qlen = 0;
 }
 
 /* A child not yet accepted lets go of its listener. */
@@ -453,6 +456,9 @@ static int atcp_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 	as->last_rcv_us = atcp_now_us();
 	/* A new connection: no error of a previous one (tcp_connect_init) */
 	WRITE_ONCE(sk->sk_err, 0);
+	/* TCP_FASTOPEN_CONNECT with a cookie: the SYN waits for write() */
+	if (atcp_fastopen_defer_connect(sk))
+		return 0;
 	atcp_inc(sock_net(sk), ATCP_MIB_ACTIVEOPENS);
 	err = atcp_send_syn(sk);
 	if (err)
@@ -505,6 +511,7 @@ static int atcp_disconnect(struct sock *sk, int flags)
 	inet_sk(sk)->inet_dport = 0;
 	sk->sk_daddr = 0;
 	atcp_sk(sk)->autobound = false;
+	atcp_set_defer_connect(sk, false);	/* TCP_FASTOPEN_CONNECT's */
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sock_reset_flag(sk, SOCK_DONE);
 	sk_dst_reset(sk);
@@ -574,13 +581,27 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	int flags = msg->msg_flags;
 	struct ubuf_info *uarg = NULL;
 	size_t copied = 0;
+	int copied_syn = 0;
 	struct sk_buff *skb;
 	long timeo;
 	int err;
 
 	lock_sock(sk);
+	/* RFC 7413: MSG_FASTOPEN, or the write a TCP_FASTOPEN_CONNECT
+	 * connect() left the SYN to (fastopen.c)
+	 */
+	if ((flags & MSG_FASTOPEN) || atcp_defer_connect(sk)) {
+		err = atcp_sendmsg_fastopen(sk, msg, &copied_syn, size);
+		if (err == -EINPROGRESS && copied_syn > 0)
+			goto out_syn;
+		if (err)
+			goto out_err;
+		size -= copied_syn;
+	}
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
-	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+	/* a passive TFO child writes before the handshake's end */
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) &&
+	    !atcp_fastopen_passive(sk)) {
 		err = sk_stream_wait_connect(sk, &timeo);
 		if (err)
 			goto do_error;
@@ -692,7 +713,7 @@ wait_for_memory:
 	__atcp_push(sk, flags & MSG_MORE ? ATCP_HOLD_CORK : ATCP_HOLD_SOCK);
 	atcp_zerocopy_end(uarg, true);
 	release_sock(sk);
-	return copied;
+	return copied + copied_syn;
 
 do_error:
 	atcp_drop_empty_tail(sk);
@@ -703,14 +724,18 @@ do_error:
 	}
 	__atcp_push(sk, copied && (flags & MSG_MORE) ? ATCP_HOLD_CORK :
 						      ATCP_HOLD_SOCK);
-	atcp_zerocopy_end(uarg, copied);
-	if (copied) {
+	atcp_zerocopy_end(uarg, copied + copied_syn);
+	if (copied + copied_syn) {
 		release_sock(sk);
-		return copied;
+		return copied + copied_syn;
 	}
+out_err:
 	err = sk_stream_error(sk, flags, err);
 	release_sock(sk);
 	return err;
+out_syn:
+	release_sock(sk);
+	return copied_syn;
 }
 
 /* ---- receive ---------------------------------------------------------------- */
@@ -1276,6 +1301,11 @@ static int atcp_setsockopt(struct sock *sk, int level, int optname,
 	case TCP_DEFER_ACCEPT:
 		WRITE_ONCE(as->defer_accept, atcp_defer_secs_to_timeouts(val));
 		break;
+	case TCP_FASTOPEN:
+	case TCP_FASTOPEN_CONNECT:
+	case TCP_FASTOPEN_NO_COOKIE:
+		err = atcp_fastopen_setsockopt(sk, optname, val);
+		break;
 	default:
 		err = -ENOPROTOOPT;
 	}
@@ -1317,6 +1347,7 @@ static void atcp_get_info(struct sock *sk, struct tcp_info *info)
 	info->tcpi_reordering = as->reordering;
 	info->tcpi_rcv_space = as->rcvq_space;
 	info->tcpi_options = atcp_tcpi_options(as);
+	info->tcpi_fastopen_client_fail = as->fo_client_fail;
 	if (as->wscale_ok) {
 		info->tcpi_snd_wscale = as->snd_wscale;
 		info->tcpi_rcv_wscale = as->rcv_wscale;
@@ -1400,6 +1431,11 @@ static int atcp_getsockopt(struct sock *sk, int level, int optname,
 		break;
 	case TCP_CC_INFO:
 		return atcp_getsockopt_cc_info(sk, optval, optlen, len);
+	case TCP_FASTOPEN:
+	case TCP_FASTOPEN_CONNECT:
+	case TCP_FASTOPEN_NO_COOKIE:
+		atcp_fastopen_getsockopt(sk, optname, &val);
+		break;
 	case TCP_CONGESTION:
 		/* the name, NUL-padded to len (as Linux) */
 		len = min_t(unsigned int, len, ATCP_CA_NAME_MAX);
@@ -1442,7 +1478,9 @@ static __poll_t atcp_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+	/* a passive TFO child reads and writes in SYN-RECEIVED (as Linux) */
+	if (state != TCP_SYN_SENT &&
+	    (state != TCP_SYN_RECV || atcp_fastopen_passive(sk))) {
 		int avail = READ_ONCE(as->rcv_nxt) - READ_ONCE(as->copied_seq);
 
 		/* At the urgent mark the out-of-band octet alone is not
@@ -1473,6 +1511,9 @@ static __poll_t atcp_poll(struct file *file, struct socket *sock,
 		if (READ_ONCE(as->urg_data) & ATCP_URG_VALID)
 			mask |= EPOLLPRI;
 	}
+	/* TCP_FASTOPEN_CONNECT: writable, the write sends the SYN */
+	if (state == TCP_SYN_SENT && atcp_defer_connect(sk))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 	/* sk_err after the state: pairs with sk_error_report() */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err) ||

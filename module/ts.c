@@ -203,5 +203,9 @@ u8 atcp_tcpi_options(const struct atcp_sock *as)
 		o |= TCPI_OPT_SACK;
 	if (as->wscale_ok)
 		o |= TCPI_OPT_WSCALE;
+	if (as->syn_data_acked)		/* RFC 7413, as Linux */
+		o |= TCPI_OPT_SYN_DATA;
+	if (as->fo_child)
+		o |= TCPI_OPT_TFO_CHILD;
 	return o;
 }

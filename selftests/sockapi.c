@@ -1887,4 +1887,111 @@ TEST_F(sockapi, tcp_unknown_option_enoprotoopt)
 	close(fd);
 }
 
+/* ---- TCP Fast Open (RFC 7413) ------------------------------------------- */
+
+#ifndef TCPI_OPT_SYN_DATA
+#define TCPI_OPT_SYN_DATA	32
+#endif
+
+/* net.ipv4.tcp_fastopen or net.atcp.fastopen in this test's namespace. */
+static int set_fastopen(int proto, int bits)
+{
+	return skt_sh("echo %d > /proc/sys/net/%s", bits,
+		      proto == IPPROTO_TCP ? "ipv4/tcp_fastopen" :
+		      "atcp/fastopen");
+}
+
+static int tcpi_options(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	return ti.tcpi_options;
+}
+
+/* Accept one connection from lfd and read exactly what it carries. */
+static int accept_read(int lfd, const char *want, int n)
+{
+	char buf[64];
+	int s = skt_accept(lfd), got;
+
+	if (s < 0)
+		return -1;
+	if (skt_wait_inq(s, n, 5000) != n)
+		got = -2;
+	else if (recv(s, buf, sizeof(buf), MSG_DONTWAIT) != n)
+		got = -3;
+	else
+		got = memcmp(buf, want, n) ? -4 : s;
+	if (got < 0)
+		close(s);
+	return got;
+}
+
+/*
+ * Over loopback, fastopen = 3 (client and server), a listener with
+ * TCP_FASTOPEN: a blocking sendto(MSG_FASTOPEN) without a cookie connects
+ * (asking for one) and sends after the handshake; the next puts its data
+ * on the SYN (TCPI_OPT_SYN_DATA on both ends); TCP_FASTOPEN_CONNECT makes
+ * connect() return 0 before any SYN, the first write() sending SYN and
+ * data.  sendto(MSG_FASTOPEN) on a connected socket: EISCONN.
+ */
+TEST_F(sockapi, fastopen_end_to_end)
+{
+	struct sockaddr_in a;
+	int lfd, c, s;
+
+	ASSERT_EQ(0, set_fastopen(variant->proto, 3));
+	lfd = skt_listener(variant->proto, &a);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setint(lfd, IPPROTO_TCP, TCP_FASTOPEN, 16));
+	EXPECT_EQ(16, getint(lfd, IPPROTO_TCP, TCP_FASTOPEN));
+
+	/* no cookie yet: the data after the handshake */
+	c = skt_socket(variant->proto, 0);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(5, sendto(c, "hello", 5, MSG_FASTOPEN, SA(&a), sizeof(a)));
+	s = accept_read(lfd, "hello", 5);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(0, tcpi_options(c) & TCPI_OPT_SYN_DATA);
+	EXPECT_EQ(0, tcpi_options(s) & TCPI_OPT_SYN_DATA);
+	EXPECT_EQ(-1, sendto(c, "x", 1, MSG_FASTOPEN, SA(&a), sizeof(a)));
+	EXPECT_EQ(EISCONN, errno);
+	close(c);
+	close(s);
+
+	/* the cookie: data on the SYN */
+	c = skt_socket(variant->proto, 0);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(5, sendto(c, "again", 5, MSG_FASTOPEN, SA(&a), sizeof(a)));
+	s = accept_read(lfd, "again", 5);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(TCP_ESTABLISHED, skt_wait_state(c, TCP_ESTABLISHED, 5000));
+	EXPECT_EQ(TCPI_OPT_SYN_DATA, tcpi_options(c) & TCPI_OPT_SYN_DATA);
+	EXPECT_EQ(TCPI_OPT_SYN_DATA, tcpi_options(s) & TCPI_OPT_SYN_DATA);
+	EXPECT_EQ(2, write(s, "ok", 2));
+	EXPECT_EQ(2, skt_wait_inq(c, 2, 5000));
+	close(c);
+	close(s);
+
+	/* TCP_FASTOPEN_CONNECT: connect() at once, the SYN with write() */
+	c = skt_socket(variant->proto, 0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, setint(c, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 1));
+	EXPECT_EQ(1, getint(c, IPPROTO_TCP, TCP_FASTOPEN_CONNECT));
+	ASSERT_EQ(0, connect(c, SA(&a), sizeof(a)));
+	EXPECT_EQ(TCP_SYN_SENT, skt_state(c));
+	EXPECT_TRUE(skt_poll(c, POLLOUT, 0) & POLLOUT);
+	EXPECT_EQ(5, write(c, "third", 5));
+	s = accept_read(lfd, "third", 5);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(TCP_ESTABLISHED, skt_wait_state(c, TCP_ESTABLISHED, 5000));
+	EXPECT_EQ(TCPI_OPT_SYN_DATA, tcpi_options(c) & TCPI_OPT_SYN_DATA);
+	close(c);
+	close(s);
+	close(lfd);
+}
+
 TEST_HARNESS_MAIN
