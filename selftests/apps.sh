@@ -379,7 +379,7 @@ t_redis()
 # sshd and scp; then ssh -W through sshd to sshd's own port
 t_ssh()
 {
-	local v=$1 port=2222 before rc=0 want got k=$dir/ssh out t0 t1
+	local v=$1 port=2222 before rc=0 want got k=$dir/ssh out t0 t1 wtime
 	local opts
 
 	before=$(opens)
@@ -418,8 +418,12 @@ t_ssh()
 	[ "$got" = "$want" ] || rc=1
 	# sshd's session process opens the forwarded connection: over atcp
 	# only if LD_PRELOAD survived sshd's re-execution and privilege
-	# separation (a Linux TCP socket finds no listener: atcp's sshd)
-	out=$(in_ns "$A" "$v" timeout 30 ssh "${opts[@]}" -p "$port" \
+	# separation (a Linux TCP socket finds no listener: atcp's sshd).
+	# The banner is all it reads; ssh -W then waits on the inner sshd (as
+	# much over Linux TCP): timeout ends it.
+	wtime=15
+	[ "$reduced" = 1 ] && wtime=60
+	out=$(in_ns "$A" "$v" timeout "$wtime" ssh "${opts[@]}" -p "$port" \
 		-W "$SA:$port" "root@$SA" </dev/null 2>&1 | head -c 16 | tr -d '\r\n')
 	echo "# ssh -W $SA:$port through sshd: '$out'"
 	[ "${out#SSH-2.0-}" != "$out" ] || rc=1
