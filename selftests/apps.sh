@@ -92,6 +92,20 @@ dir=$(mktemp -d)
 chmod 755 "$dir"
 spids=()
 
+# ns_kill NS...: SIGKILL to every process left in these namespaces (sshd's
+# per-connection children outlive their listener); their sockets would
+# keep the module in use
+ns_kill()
+{
+	local ns p
+
+	for ns in "$@"; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -9 "$p" 2>/dev/null
+		done
+	done
+}
+
 cleanup()
 {
 	local p
@@ -99,6 +113,7 @@ cleanup()
 	for p in "${spids[@]}"; do
 		kill "$p" 2>/dev/null
 	done
+	ns_kill "$A" "$B"
 	netns_del "$A" "$B"
 	rm -rf "$dir"
 }
@@ -428,6 +443,7 @@ t_ssh()
 	echo "# ssh -W $SA:$port through sshd: '$out'"
 	[ "${out#SSH-2.0-}" != "$out" ] || rc=1
 	stop_srv || rc=1
+	ns_kill "$B"
 	grep -iE "error|fatal" "$dir/sshd.log" | head -5 | sed 's/^/# sshd: /'
 	stack_check "$v" "$before" 2 || rc=1
 	return $rc
