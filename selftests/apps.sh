@@ -32,8 +32,9 @@
 # Each for tcp and atcp ("-v tcp|atcp").  The sizes and times above are
 # atcp's; Linux TCP's runs, which prove the test, move 16 MB (4 MB for
 # http.server) with 4 s of wrk and 2,000 redis requests of each kind.
-# ATCP_REDUCED=1 (the debug kernel): atcp only, 4 MB (2 MB), 5 s of load,
-# 1,000 redis requests.
+# ATCP_REDUCED=1 (the debug kernel): atcp only, iperf3 only unless -t CASE
+# asks for another (reported as skips), 4 MB (2 MB), 5 s of load, 1,000
+# redis requests.
 #
 #   apps.sh [-t CASE] [-v tcp|atcp]
 #
@@ -74,7 +75,16 @@ done
 
 tests="iperf3 nginx redis ssh http_server"
 variants="tcp atcp"
-[ "$reduced" = 1 ] && variants=atcp
+skipped=""
+if [ "$reduced" = 1 ]; then
+	variants=atcp
+	# the debug kernel: iperf3 alone took 221 s (both ways, 2 s each);
+	# the others run with -t CASE
+	if [ -z "$only_test" ]; then
+		skipped="nginx redis ssh http_server"
+		tests=iperf3
+	fi
+fi
 sel=()
 for t in $tests; do
 	[ -z "$only_test" ] || [ "$only_test" = "$t" ] || continue
@@ -119,8 +129,13 @@ cleanup()
 }
 trap cleanup EXIT
 
+set -- $skipped
 echo "TAP version 13"
-echo "1..${#sel[@]}"
+echo "1..$((${#sel[@]} + $#))"
+for t in $skipped; do
+	n=$((n + 1))
+	echo "ok $n apps.$t.atcp # SKIP under ATCP_REDUCED=1 (iperf3 alone takes ~4 minutes under the debug kernel's TCG): -t $t runs it"
+done
 
 # -- helpers -----------------------------------------------------------------
 
