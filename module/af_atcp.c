@@ -342,4 +342,8 @@ module_exit(atcp_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The atcp developers");
 MODULE_DESCRIPTION("atcp: TCP (RFC 9293) over IP protocol 253");
-MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, IPPROTO_ATCP, SOCK_STREAM);
+/* socket(AF_INET, SOCK_STREAM, IPPROTO_ATCP) loads atcp: the kernel asks
+ * for "net-pf-2-proto-253-type-1", and the macro pastes its arguments as
+ * written (SOCK_STREAM is an enum, not a number the preprocessor sees)
+ */
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, IPPROTO_ATCP, 1);
