@@ -80,6 +80,13 @@ static void atcp_rack_rtx_lost(struct sock *sk, struct sk_buff *skb)
 	atcp_inc(sock_net(sk), ATCP_MIB_TCPLOSTRETRANSMIT);
 }
 
+/* RFC 8985 §6.3: the reordering timer fires at the earliest deadline. */
+static void atcp_rack_wait_until(struct atcp_loss *l, u64 deadline_us)
+{
+	if (!l->reo_deadline_us || deadline_us < l->reo_deadline_us)
+		l->reo_deadline_us = deadline_us;
+}
+
 /*
  * RFC 8985 §6.2 step 5 for retransmissions: one sent before the latest
  * delivered segment by more than RACK.rtt + reo_wnd is lost as well, and
@@ -103,9 +110,7 @@ static void atcp_rack_detect_rtx(struct sock *sk, u64 now, u64 wait)
 	if (!l->rtx_oldest_us || l->rtx_oldest_us >= l->rack_xmit_us)
 		return;			/* none sent before RACK.xmit_ts */
 	if (l->rtx_oldest_us + wait > now) {
-		if (!l->reo_deadline_us ||
-		    l->rtx_oldest_us + wait < l->reo_deadline_us)
-			l->reo_deadline_us = l->rtx_oldest_us + wait;
+		atcp_rack_wait_until(l, l->rtx_oldest_us + wait);
 		return;
 	}
 	skb_queue_walk(&as->rtx_queue, skb) {
@@ -119,9 +124,7 @@ static void atcp_rack_detect_rtx(struct sock *sk, u64 now, u64 wait)
 				atcp_rack_rtx_lost(sk, skb);
 				goto next;
 			}
-			if (!l->reo_deadline_us ||
-			    cb->sent_us + wait < l->reo_deadline_us)
-				l->reo_deadline_us = cb->sent_us + wait;
+			atcp_rack_wait_until(l, cb->sent_us + wait);
 		}
 		if (!oldest || cb->sent_us < oldest)
 			oldest = cb->sent_us;
