@@ -293,11 +293,12 @@ struct sock *atcp_lookup_listener(struct net *net, __be32 saddr,
 	u32 slot = lhash_slot(net, hnum);
 	struct atcp_nulls_bucket *b = &lhash[slot];
 	struct hlist_nulls_node *node;
-	struct sock *sk, *best = NULL;
-	int score, best_score, n = 0, pick;
+	struct sock *sk, *best;
+	int score, best_score, n, pick;
 
 	rcu_read_lock();
 begin:
+	best = NULL;
 	best_score = 0;
 	n = 0;
 	sk_nulls_for_each_rcu(sk, node, &b->chain) {
