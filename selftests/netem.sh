@@ -60,7 +60,9 @@ echo "1..$(($(echo $cases | wc -w) * $(echo $variants | wc -w)))"
 a=atcp-netem-$$-a
 b=atcp-netem-$$-b
 tmp=$(mktemp -d)
+cap_pid=""
 cleanup() {
+	[ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
 	netns_del "$a" "$b"
 	rm -rf "$tmp"
 }
@@ -69,10 +71,32 @@ trap cleanup EXIT
 # One pair of namespaces for every case (each set-up costs seconds under
 # TCG); a case replaces the netem qdisc of both ends.
 veth_pair "$a" va 10.56.0.1/24 "$b" vb 10.56.0.2/24 || exit 1
+# The control segments (SYN, FIN, RST) on A's end, to explain a failure.
+ip netns exec "$a" tcpdump -i va -U -s 96 -w "$tmp/ctl.pcap" \
+	'(ip proto 253 or ip proto 6) and ip[33] & 7 != 0' 2>/dev/null &
+cap_pid=$!
 # shellcheck disable=SC2086 # NETEM-ARGS are words
 setup() {	# setup NETEM-ARGS
 	ip netns exec "$a" tc qdisc replace dev va root netem $1 limit 100000 &&
 	ip netns exec "$b" tc qdisc replace dev vb root netem $1 limit 100000
+}
+
+# explain PROTO: what the ends said, the control segments of the port,
+# and the counters that differ from zero
+explain() {
+	tail -n 3 "$tmp/cli" "$tmp/srv" | sed 's/^/#   /'
+	sleep 1
+	tshark -r "$tmp/ctl.pcap" -d ip.proto==253,tcp \
+		-o tcp.relative_sequence_numbers:FALSE \
+		-Y "ip.proto == $1 && tcp.port == ${port:-0}" 2>/dev/null |
+		tail -n 20 | sed 's/^/#   /'
+	if [ "$1" = 253 ]; then
+		# shellcheck disable=SC2016 # awk's fields
+		for ns in "$a" "$b"; do
+			echo "#   $ns: $(ip netns exec "$ns" awk '$2 != 0 {
+				printf "%s %s ", $1, $2 }' /proc/net/atcp_snmp)"
+		done
+	fi
 }
 
 for c in $cases; do
@@ -104,7 +128,7 @@ for c in $cases; do
 		echo "# $c/$v (${NETEM[$c]}): $MB MB each way, status $crc/$src," \
 		     "$(field "$tmp/cli" seconds) s"
 		tap $ok "$c/$v"
-		[ $ok = 0 ] || tail -n 3 "$tmp/cli" "$tmp/srv" | sed 's/^/#   /'
+		[ $ok = 0 ] || explain "$proto"
 	done
 done
 tap_done
