@@ -34,8 +34,9 @@
 #define ATCP_HDR_LEN		20	/* header without options */
 #define ATCP_MAX_OPT_LEN	40
 #define ATCP_MAX_HEADER		(ATCP_HDR_LEN + ATCP_MAX_OPT_LEN + MAX_HEADER)
-/* The backlog's room beyond SO_RCVBUF + SO_SNDBUF: one GSO super-segment
- * (offload.c), as Linux's tcp_add_backlog() leaves 64 KB for GRO's.
+/* The backlog's room beyond its share of the buffers: one GSO
+ * super-segment (offload.c), as Linux's tcp_add_backlog() leaves 64 KB
+ * for GRO's (input.c, atcp_backlog_limit()).
  */
 #define ATCP_BACKLOG_SLACK	(64 * 1024)
 #define ATCP_DEFAULT_MSS	536	/* RFC 9293 §3.7.1, SMSS when none given */

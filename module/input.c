@@ -1114,13 +1114,29 @@ int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
+/*
+ * What the backlog and the receive queue may hold together while the user
+ * owns the socket, as Linux's tcp_add_backlog(): twice SO_RCVBUF, half
+ * SO_SNDBUF, and one GSO super-segment.  sk_backlog.len is reset only
+ * when release_sock() has run the whole backlog, so the segments it has
+ * moved to the receive queue count twice until then (in sk_rmem_alloc
+ * and in the backlog's length): a limit of one SO_RCVBUF dropped a fast
+ * flow's in-window data on a clean path, each drop a retransmission.
+ */
+static u32 atcp_backlog_limit(const struct sock *sk)
+{
+	u64 limit = ((u64)READ_ONCE(sk->sk_rcvbuf) << 1) +
+		    ((u32)READ_ONCE(sk->sk_sndbuf) >> 1) + ATCP_BACKLOG_SLACK;
+
+	return min_t(u64, limit, UINT_MAX);
+}
+
 static void atcp_rcv_locked(struct sock *sk, struct sk_buff *skb)
 {
 	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user(sk)) {
 		atcp_do_rcv(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf) + ATCP_BACKLOG_SLACK)) {
+	} else if (sk_add_backlog(sk, skb, atcp_backlog_limit(sk))) {
 		atcp_inc(sock_net(sk), ATCP_MIB_BACKLOGDROP);
 		kfree_skb(skb);
 	}
