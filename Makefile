@@ -172,7 +172,7 @@ CHECKPATCH_IGNORE := $(CHECKPATCH_IGNORE),ALLOC_WITH_SIZEOF,CONST_STRUCT
 checkpatch:
 	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
 		--ignore $(CHECKPATCH_IGNORE) -f $(SRCS) $(wildcard selftests/*.c tools/*.c) \
-		selftests/helpers/fuzz.c
+		selftests/helpers/fuzz.c selftests/helpers/iop_peer.c
 	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --terse \
 		--ignore $(CHECKPATCH_IGNORE),CAMELCASE -f $(wildcard tools/fuzz/*.[ch])
 

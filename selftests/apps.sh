@@ -228,25 +228,10 @@ stop_srv()
 }
 
 # wait_listen VARIANT PORT: until B has a listener of the variant's stack
-# on SA:PORT (/proc/net/atcp or ss), 20 s at most
+# on SA:PORT, 20 s at most
 wait_listen()
 {
-	local v=$1 port=$2 i
-
-	for ((i = 0; i < 100; i++)); do
-		if [ "$v" = atcp ]; then
-			ip netns exec "$B" awk -v a="$SA:$port" \
-				'$2 == a && $4 == "LISTEN" { f = 1 } END { exit !f }' \
-				/proc/net/atcp && return 0
-		else
-			[ -n "$(ip netns exec "$B" ss -Hltn "sport = :$port")" ] &&
-				return 0
-		fi
-		kill -0 "${spids[-1]}" 2>/dev/null || break
-		sleep 0.2
-	done
-	echo "# no $v listener on $SA:$port"
-	return 1
+	listener_wait "$B" "$(proto_of "$1")" "$SA" "$2" "${spids[-1]}"
 }
 
 # blob FILE MB: FILE of MB MiB of random bytes; prints its SHA-256
@@ -304,35 +289,11 @@ t_nginx()
 	local v=$1 port=8080 before rc=0 want got out www=$dir/www n
 
 	before=$(opens)
-	mkdir -p "$www" "$dir/nginx"
+	mkdir -p "$www"
 	want=$(blob "$www/big" "$BIG")
 	head -c 4096 /dev/urandom | base64 >"$www/index.html"
-	# one process (master_process off, daemon off), every path in $dir
-	cat >"$dir/nginx.conf" <<-EOF
-		daemon off;
-		master_process off;
-		pid $dir/nginx/nginx.pid;
-		error_log $dir/nginx/error.log notice;
-		events { worker_connections 1024; }
-		http {
-			access_log off;
-			sendfile on;
-			tcp_nopush on;
-			tcp_nodelay on;
-			keepalive_requests 100000;
-			client_body_temp_path $dir/nginx/body;
-			proxy_temp_path $dir/nginx/proxy;
-			fastcgi_temp_path $dir/nginx/fastcgi;
-			uwsgi_temp_path $dir/nginx/uwsgi;
-			scgi_temp_path $dir/nginx/scgi;
-			server {
-				listen $SA:$port backlog=1024;
-				root $www;
-			}
-		}
-	EOF
-	start_srv "$v" "$dir/nginx.out" nginx -e "$dir/nginx/error.log" \
-		-p "$dir/nginx" -c "$dir/nginx.conf"
+	nginx_conf "$dir/nginx" "$SA:$port" "$www"
+	start_srv "$v" "$dir/nginx.out" "${nginx_cmd[@]}"
 	if ! wait_listen "$v" "$port"; then
 		sed 's/^/# /' "$dir/nginx.out" "$dir/nginx/error.log"
 		stop_srv
@@ -373,8 +334,7 @@ t_nginx()
 		rc=1
 	fi
 	stop_srv || rc=1
-	grep -E "\[(alert|crit|emerg|error)\]" "$dir/nginx/error.log" |
-		head -5 | sed 's/^/# nginx: /' | grep . && rc=1
+	nginx_errors "$dir/nginx" && rc=1
 	rm -rf "$www" "$dir/nginx"
 	stack_check "$v" "$before" $((n + 1)) || rc=1
 	return $rc

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# shellcheck disable=SC2034 # $port, $lpid: the caller's
+# shellcheck disable=SC2034 # $port, $lpid, nginx_cmd: the caller's
 # Shared by the shell selftests (sourced; selftests/run does not run lib*.sh):
 # TAP output, the protocol of a variant, veth between namespaces, a
 # listener that reports its port on a fifo, and "key value" output files.
@@ -151,4 +151,78 @@ start_listener()
 field()
 {
 	sed -n "s/^$2 //p" "$1"
+}
+
+# tap_skip NAME REASON: "ok N NAME # SKIP REASON" (not counted as a pass by
+# the TAP reader)
+tap_skip()
+{
+	n=$((n + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+
+# listener_wait NS PROTO ADDR PORT PID: until NS has a listener of PROTO's
+# stack (253: /proc/net/atcp, 6: ss) on ADDR:PORT, 20 s at most or until
+# PID (the server) ends
+listener_wait()
+{
+	local ns=$1 proto=$2 a=$3 port=$4 pid=$5 i
+
+	for ((i = 0; i < 100; i++)); do
+		if [ "$proto" = 253 ]; then
+			ip netns exec "$ns" awk -v a="$a:$port" \
+				'$2 == a && $4 == "LISTEN" { f = 1 } END { exit !f }' \
+				/proc/net/atcp && return 0
+		else
+			[ -n "$(ip netns exec "$ns" ss -Hltn "src $a:$port")" ] &&
+				return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	echo "# no listener ($proto) on $a:$port"
+	return 1
+}
+
+# nginx_conf PREFIX ADDR:PORT ROOT: PREFIX/nginx.conf for one nginx process
+# (master_process off, daemon off, every path under PREFIX) serving ROOT on
+# ADDR:PORT with sendfile and tcp_nopush (nginx's TCP_CORK path); sets
+# the array nginx_cmd to the command that runs it
+nginx_conf()
+{
+	local p=$1
+
+	mkdir -p "$p"
+	cat >"$p/nginx.conf" <<-EOF
+		daemon off;
+		master_process off;
+		pid $p/nginx.pid;
+		error_log $p/error.log notice;
+		events { worker_connections 1024; }
+		http {
+			access_log off;
+			sendfile on;
+			tcp_nopush on;
+			tcp_nodelay on;
+			keepalive_requests 100000;
+			client_body_temp_path $p/body;
+			proxy_temp_path $p/proxy;
+			fastcgi_temp_path $p/fastcgi;
+			uwsgi_temp_path $p/uwsgi;
+			scgi_temp_path $p/scgi;
+			server {
+				listen $2 backlog=1024;
+				root $3;
+			}
+		}
+	EOF
+	nginx_cmd=(nginx -e "$p/error.log" -p "$p" -c "$p/nginx.conf")
+}
+
+# nginx_errors PREFIX: print nginx's alert/crit/emerg/error lines (5 at
+# most) as TAP comments; returns 0 if there were any
+nginx_errors()
+{
+	grep -E "\[(alert|crit|emerg|error)\]" "$1/error.log" 2>/dev/null |
+		head -5 | sed 's/^/# nginx: /' | grep .
 }
