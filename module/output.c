@@ -760,12 +760,8 @@ void __atcp_write_xmit(struct sock *sk, enum atcp_hold hold)
 			room = seq_gt(wnd_end, cb->seq) ? wnd_end - cb->seq : 0;
 			if (!room || room >= skb->len)
 				break;
-			/* RFC 1122 §4.2.3.4: no sliver of a window, unless
-			 * the persist timer's override sends it (as Linux's
-			 * tcp_write_wakeup)
-			 */
 			if (room < min_t(u32, as->mss, as->snd_max_wnd / 2) &&
-			    hold != ATCP_HOLD_NONE)
+			    as->snd_nxt != as->snd_una)
 				break;
 			if (atcp_split_skb(sk, &sk->sk_write_queue, skb, room))
 				break;

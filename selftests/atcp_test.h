@@ -31,7 +31,10 @@ int atcp_ensure_loaded(void);
 int kmsg_splats(char *first, size_t len);
 
 /* CLOCK_MONOTONIC in seconds. */
+struct sockaddr_in;
+
 double now(void);
+int parse_addr4(const char *s, struct sockaddr_in *sin);
 /* Write val to path (a sysctl, a sysfs file); 0 or -errno. */
 int write_file(const char *path, const char *val);
 /* The number at the start of path, or -1. */

@@ -44,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atcp_test.h"
+
 static const char *const state_name[] = {
 	[TCP_ESTABLISHED] = "ESTABLISHED", [TCP_SYN_SENT] = "SYN_SENT",
 	[TCP_SYN_RECV] = "SYN_RECV", [TCP_FIN_WAIT1] = "FIN_WAIT1",
@@ -60,14 +62,6 @@ static struct {
 	int timeout;
 } opt = { .bytes = 1 << 20, .timeout = 60 };
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "iop_peer: %s: %s\n", what, strerror(errno));
@@ -76,19 +70,7 @@ static void die(const char *what)
 
 static void parse_addr(const char *s, struct sockaddr_in *sa)
 {
-	char host[64];
-	const char *colon = strrchr(s, ':');
-
-	if (!colon || colon - s >= (long)sizeof(host)) {
-		fprintf(stderr, "iop_peer: bad address %s\n", s);
-		exit(2);
-	}
-	memcpy(host, s, colon - s);
-	host[colon - s] = '\0';
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
+	if (parse_addr4(s, sa)) {
 		fprintf(stderr, "iop_peer: bad address %s\n", s);
 		exit(2);
 	}
@@ -102,6 +84,21 @@ static void set_timeout(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
+/* A socket of opt.proto with the timeouts, connect()ed to opt.connect:
+ * 0 or -1 (errno), the socket in *fd either way.
+ */
+static int connect_peer(int *fd)
+{
+	struct sockaddr_in sa;
+
+	parse_addr(opt.connect, &sa);
+	*fd = socket(AF_INET, SOCK_STREAM, opt.proto);
+	if (*fd < 0)
+		die("socket");
+	set_timeout(*fd);
+	return connect(*fd, (struct sockaddr *)&sa, sizeof(sa));
+}
+
 static int connection(void)
 {
 	struct sockaddr_in sa;
@@ -110,12 +107,7 @@ static int connection(void)
 	FILE *f;
 
 	if (opt.connect) {
-		parse_addr(opt.connect, &sa);
-		fd = socket(AF_INET, SOCK_STREAM, opt.proto);
-		if (fd < 0)
-			die("socket");
-		set_timeout(fd);
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		if (connect_peer(&fd))
 			die("connect");
 		return fd;
 	}
@@ -158,13 +150,13 @@ static void touch(const char *name)
 static void barrier(void)
 {
 	char ready[64], go[512];
-	double end = mono() + opt.timeout;
+	double end = now() + opt.timeout;
 
 	snprintf(ready, sizeof(ready), "ready.%s", opt.role);
 	touch(ready);
 	snprintf(go, sizeof(go), "%s/go", opt.sync);
 	while (access(go, F_OK)) {
-		if (mono() > end) {
+		if (now() > end) {
 			fprintf(stderr, "iop_peer: no go within %d s\n",
 				opt.timeout);
 			exit(1);
@@ -198,8 +190,8 @@ static void do_close(int fd)
 	barrier();
 	if (shutdown(fd, SHUT_WR))
 		die("shutdown");
-	end = mono() + opt.timeout;
-	while (mono() < end) {
+	end = now() + opt.timeout;
+	while (now() < end) {
 		st = tcp_state(fd);
 		if ((!nseen || seen[nseen - 1] != st) && nseen < 32)
 			seen[nseen++] = st;
@@ -308,15 +300,9 @@ static void do_recv(int fd)
 
 static void do_connect(void)
 {
-	struct sockaddr_in sa;
 	int fd;
 
-	parse_addr(opt.connect, &sa);
-	fd = socket(AF_INET, SOCK_STREAM, opt.proto);
-	if (fd < 0)
-		die("socket");
-	set_timeout(fd);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+	if (connect_peer(&fd))
 		printf("result %s\n", errname(errno));
 	else
 		printf("result connected\n");

@@ -51,6 +51,8 @@
 #include <linux/atcp.h>
 #include <linux/types.h>
 
+#include "atcp_test.h"
+
 #define CHUNK	(64 * 1024)
 
 /* ---- SHA-256 (FIPS 180-4) ------------------------------------------------ */
@@ -202,14 +204,6 @@ static void stream_fill(struct stream *st)
 
 static int timeout_ms = 120000;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "xfer: %s: %s\n", what, strerror(errno));
@@ -218,20 +212,8 @@ static void die(const char *what)
 
 static void parse_addr(const char *s, struct sockaddr_in *sin)
 {
-	char host[64];
-	const char *colon = strrchr(s, ':');
-
-	if (!colon || colon - s >= (long)sizeof(host)) {
+	if (parse_addr4(s, sin)) {
 		fprintf(stderr, "xfer: bad address '%s' (want A.B.C.D:PORT)\n", s);
-		exit(2);
-	}
-	memcpy(host, s, colon - s);
-	host[colon - s] = 0;
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
-		fprintf(stderr, "xfer: bad address '%s'\n", s);
 		exit(2);
 	}
 }
