@@ -140,8 +140,26 @@ xfer_pair() {
 	     "client $(field "$dir/cli.$name" seconds) s"
 	echo "#   client->server $([ "$c_sent" = "$s_recv" ] && echo equal || echo DIFFERENT)," \
 	     "server->client $([ "$s_sent" = "$c_recv" ] && echo equal || echo DIFFERENT)"
-	[ "$crc" = 0 ] && [ "$src" = 0 ] && [ -n "$c_sent" ] && [ -n "$s_sent" ] &&
-		[ "$c_sent" = "$s_recv" ] && [ "$s_sent" = "$c_recv" ]
+	if [ "$crc" = 0 ] && [ "$src" = 0 ] && [ -n "$c_sent" ] &&
+	   [ -n "$s_sent" ] && [ "$c_sent" = "$s_recv" ] &&
+	   [ "$s_sent" = "$c_recv" ]; then
+		return 0
+	fi
+	tail -n 3 "$dir/cli.$name" "$dir/srv.$name" | sed 's/^/#   /'
+	for ns in "$a" "$b"; do
+		echo "#   $ns: $(nstat_all "$ns")"
+	done
+	return 1
+}
+
+# nstat_all NS: the non-zero atcp counters of NS (atcp's side) and
+# Linux TCP's retransmission and drop counters
+nstat_all() {
+	# shellcheck disable=SC2016 # awk's fields
+	ip netns exec "$1" awk '$2 != 0 { printf "%s %s ", $1, $2 }' \
+		/proc/net/atcp_snmp
+	ip netns exec "$1" nstat -az TcpRetransSegs TcpExtTCPBacklogDrop \
+		TcpExtTCPRcvQDrop 2>/dev/null | awk 'NR > 1 { printf "%s %s ", $1, $2 }'
 }
 
 # capture_start FILE FILTER: tcpdump in B on vb into FILE, once it listens
