@@ -143,8 +143,9 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
-	u64 now = atcp_now_us();
-	bool sample = false;
+	u64 now = atcp_now_us(), timed_us = 0;
+	bool sample = false, rtx_acked = false;
+	s32 ca_rtt = -1;
 	u32 acked, segs = 0;
 
 	while ((skb = skb_peek(&as->rtx_queue))) {
@@ -159,21 +160,34 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
 			cb->seq = ack;
 			break;
 		}
-		if (as->rtt_timing && !cb->rtx && seq_geq(ack, as->rtt_seq) &&
-		    seq_geq(as->rtt_seq, cb->seq)) {
-			/* RFC 6298 §3 (Karn): only never-retransmitted */
-			atcp_rtt_sample(sk, now - cb->sent_us);
-			as->rtt_timing = false;
-			sample = true;
+		/* RFC 6298 §3 (Karn): no sample from a retransmitted
+		 * segment, nor from one SACKed before (it waited on the
+		 * repair of a hole), nor from an ACK that also covers a
+		 * retransmission (as Linux's FLAG_RETRANS_DATA_ACKED)
+		 */
+		if (cb->rtx) {
+			rtx_acked = true;
+		} else if (!(cb->sacked & ATCP_SKB_SACKED)) {
+			if (as->rtt_timing && seq_geq(ack, as->rtt_seq) &&
+			    seq_geq(as->rtt_seq, cb->seq)) {
+				timed_us = now - cb->sent_us;
+				sample = true;
+			}
+			ca_rtt = min_t(u64, now - cb->sent_us, S32_MAX);
 		}
-		if (!cb->rtx)
-			*ca_rtt_us = min_t(u64, now - cb->sent_us, S32_MAX);
 		atcp_rtx_unlink(sk, skb);	/* off the scoreboard */
 		segs++;
 		__skb_unlink(skb, &as->rtx_queue);
 		atcp_wmem_free_skb(sk, skb);
 	}
-	if (!sample && as->rtt_timing && seq_geq(ack, as->rtt_seq))
+	if (rtx_acked) {
+		sample = false;
+		ca_rtt = -1;
+	}
+	if (sample)
+		atcp_rtt_sample(sk, timed_us);
+	*ca_rtt_us = ca_rtt;
+	if (as->rtt_timing && seq_geq(ack, as->rtt_seq))
 		as->rtt_timing = false;
 	*timed = sample;
 	return segs;
