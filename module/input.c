@@ -135,8 +135,9 @@ drop:
  * The ACK of SEG.ACK: drop acknowledged segments (RFC 9293 §3.10.7.4
  * fifth).  Returns how many left the queue; *timed: whether one of them
  * was timed (an RTT sample, RFC 6298); *ca_rtt_us: the congestion-control
- * RTT sample, the time since the newest never-retransmitted segment it
- * acked was sent, or -1.
+ * RTT sample, the time since the newest segment it acked that was neither
+ * retransmitted nor SACKed was sent; -1 if none, or if it acked a
+ * retransmission.
  */
 static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
 				s32 *ca_rtt_us)

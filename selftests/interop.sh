@@ -205,13 +205,20 @@ t_linux_to_atcp() {
 	xfer_pair l2a "$a" 253 10.55.0.1 "$b" 6 $((BIG * MB))
 }
 
-t_netem_loss() {
+# lossy CMD...: CMD with 5 ms, 1 % loss and 25 % reordering on both
+# veth ends (netem), its status
+lossy() {
 	local rc
+
 	netem_both delay 5ms loss 1% reorder 25% 50% limit 10000
-	xfer_pair loss "$b" 6 10.55.0.2 "$a" 253 $((SMALL * MB))
+	"$@"
 	rc=$?
 	netem_clear
 	return $rc
+}
+
+t_netem_loss() {
+	lossy xfer_pair loss "$b" 6 10.55.0.2 "$a" 253 $((SMALL * MB))
 }
 
 # One line per SYN seen in B: src flags mss sack_perm wscale tsval (tshark
@@ -365,23 +372,11 @@ t_nginx_linux_to_atcp() {
 }
 
 t_nginx_netem_atcp_to_linux() {
-	local rc
-
-	netem_both delay 5ms loss 1% reorder 25% 50% limit 10000
-	nginx_fetch nn_a2l "$b" 6 10.55.0.2 "$a" 253 "$NETEM_MB"
-	rc=$?
-	netem_clear
-	return $rc
+	lossy nginx_fetch nn_a2l "$b" 6 10.55.0.2 "$a" 253 "$NETEM_MB"
 }
 
 t_nginx_netem_linux_to_atcp() {
-	local rc
-
-	netem_both delay 5ms loss 1% reorder 25% 50% limit 10000
-	nginx_fetch nn_l2a "$a" 253 10.55.0.1 "$b" 6 "$NETEM_MB"
-	rc=$?
-	netem_clear
-	return $rc
+	lossy nginx_fetch nn_l2a "$a" 253 10.55.0.1 "$b" 6 "$NETEM_MB"
 }
 
 # Simultaneous close (RFC 9293 §3.6 case 2, figure 13): atcp client in A,
