@@ -766,7 +766,7 @@ unsigned int atcp_tw_count(void);
 int atcp_reqsk_init(void);
 void atcp_reqsk_exit(void);
 void atcp_conn_request(struct sock *sk, struct sk_buff *skb);
-void atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb);
+bool atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb);
 bool atcp_cookie_ack(struct sock *sk, struct sk_buff *skb);
 struct sock *atcp_create_child(struct sock *sk,
 			       const struct atcp_request_sock *req);

@@ -1224,11 +1224,15 @@ int atcp_v4_rcv(struct sk_buff *skb)
 	trace_atcp_segment(0, iph->saddr, iph->daddr, th, skb->len - doff);
 	__skb_pull(skb, doff);
 
+lookup:
 	sk = atcp_lookup_established(net, iph->saddr, th->source, iph->daddr,
 				     th->dest, inet_iif(skb));
 	if (sk && sk->sk_state == TCP_NEW_SYN_RECV) {
-		atcp_reqsk_rcv(atcp_rsk(sk), skb);
+		bool stolen = atcp_reqsk_rcv(atcp_rsk(sk), skb);
+
 		atcp_reqsk_put(atcp_rsk(sk));
+		if (stolen)
+			goto lookup;	/* to the child that won */
 		return 0;
 	}
 	if (sk) {

@@ -535,10 +535,13 @@ static void atcp_child_rcv(struct sock *child, struct sk_buff *skb)
 
 /*
  * The handshake's valid ACK: the child replaces the entry in ehash (one
- * winner if ACKs race) and processes the ACK, which makes it ESTABLISHED
- * and puts it on the accept queue.
+ * winner if segments race) and processes the ACK, which makes it
+ * ESTABLISHED and puts it on the accept queue.  True, with skb kept, if
+ * another segment's child won: the caller looks the socket up again and
+ * gives skb to that child (as Linux's req_stolen), for it may be the
+ * first data, sent right behind the ACK from another CPU.
  */
-static void atcp_reqsk_complete(struct atcp_request_sock *req,
+static bool atcp_reqsk_complete(struct atcp_request_sock *req,
 				struct sk_buff *skb)
 {
 	struct sock *sk = req->listener;
@@ -557,25 +560,27 @@ static void atcp_reqsk_complete(struct atcp_request_sock *req,
 		goto drop;
 	}
 	if (!atcp_ehash_replace(req, child)) {
-		atcp_child_discard(child);	/* another ACK won */
-		goto drop;
+		atcp_child_discard(child);	/* another segment won */
+		return true;
 	}
 	atcp_reqsk_dequeue(req);
 	if (hrtimer_try_to_cancel(&req->timer) == 1)
 		atcp_reqsk_put(req);		/* the timer's */
 	atcp_reqsk_put(req);			/* the table's */
 	atcp_child_rcv(child, skb);
-	return;
+	return false;
 drop:
 	kfree_skb(skb);
+	return false;
 }
 
 /*
  * §3.10.7.4 for a SYN-RECEIVED entry, up to the ACK that completes it:
  * the same checks and replies as a socket in SYN-RECEIVED from a passive
- * OPEN.  Consumes skb; the caller holds a reference on req.
+ * OPEN.  Consumes skb unless it returns true (another segment made the
+ * child: look up again); the caller holds a reference on req.
  */
-void atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb)
+bool atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb)
 {
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 	struct net *net = sock_net(req->listener);
@@ -650,10 +655,10 @@ void atcp_reqsk_rcv(struct atcp_request_sock *req, struct sk_buff *skb)
 		atcp_inc(net, ATCP_MIB_DEFERACCEPTDROP);
 		goto drop;
 	}
-	atcp_reqsk_complete(req, skb);
-	return;
+	return atcp_reqsk_complete(req, skb);
 drop:
 	kfree_skb(skb);
+	return false;
 }
 
 /* Did the listener send a cookie in the last two minutes (as Linux)? */

@@ -39,6 +39,8 @@ int parse_addr4(const char *s, struct sockaddr_in *sin);
 int write_file(const char *path, const char *val);
 /* The number at the start of path, or -1. */
 long read_long(const char *path);
+/* The stack's RetransSegs in this netns (RFC 4022), or -1. */
+long retrans_segs(int proto);
 /*
  * In-use objects of slab name, from /proc/slabinfo after shrinking the
  * cache (which flushes the per-CPU slabs, else counted as active); -1 if

@@ -28,6 +28,14 @@
  * slab ("TCP" or "ATCP") and atcp's module refcount come back to what they
  * were before (as selftests/scale.c measures them; atcp's msl_ms is
  * lowered in the namespace so that TIME-WAIT entries expire quickly).
+ * Loopback loses nothing, so the stack retransmits next to nothing: at
+ * most 1 + one segment per RETRANS_PER connections (a timer may fire
+ * while the host stalls the guest).  This guards the handshake race of
+ * issue 10: the request, sent right behind the ACK from the other CPU,
+ * found the request socket the ACK was turning into a child, lost the
+ * race to replace it and was dropped; a tail loss probe resent it 200 ms
+ * later (9 in 32,511 abortive connections here; 2 to 7 in 3,000 of make
+ * bench's crr, which halved its rate).  Linux TCP and atcp now: 0.
  * The rate in connections/s is printed, not asserted.
  */
 // timeout: 900
@@ -54,6 +62,7 @@
 #define IO_TIMEOUT_S		10
 #define SETTLE_S		90
 #define STOP_BYTE		'Q'
+#define RETRANS_PER		10000
 
 /* What the server thread saw. */
 struct server {
@@ -243,7 +252,7 @@ static void crr_run(struct __test_metadata *_metadata,
 	struct usage base, u;
 	socklen_t alen = sizeof(*addr);
 	char err[160] = "";
-	long connects = 0;
+	long connects = 0, rtx0, rtx;
 	pthread_t th;
 	double t0, t1, end;
 	bool settled;
@@ -264,6 +273,8 @@ static void crr_run(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, getsockname(srv.lfd, (struct sockaddr *)addr, &alen));
 	ASSERT_EQ(0, pthread_create(&th, NULL, server_loop, &srv));
 
+	rtx0 = retrans_segs(variant->proto);
+	ASSERT_LE(0, rtx0);
 	t0 = now();
 	end = t0 + duration;
 	do {
@@ -280,6 +291,7 @@ static void crr_run(struct __test_metadata *_metadata,
 	atomic_store(&srv.stop, true);
 	ret = pthread_join(th, NULL);
 	close(srv.lfd);
+	rtx = retrans_segs(variant->proto) - rtx0;
 
 	TH_LOG("%s close: %ld connections in %.1f s: %.0f connections/s",
 	       abort_close ? "abortive" : "graceful", connects, t1 - t0,
@@ -293,6 +305,8 @@ static void crr_run(struct __test_metadata *_metadata,
 	EXPECT_LT(0, connects);
 	EXPECT_EQ(connects, srv.accepts);
 	EXPECT_EQ(connects, srv.echoed);
+	TH_LOG("segments retransmitted: %ld", rtx);
+	EXPECT_GE(1 + connects / RETRANS_PER, rtx);
 
 	/* Orphans finish closing and TIME-WAIT entries expire in the wait. */
 	end = now() + SETTLE_S;

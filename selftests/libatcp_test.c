@@ -151,6 +151,41 @@ long read_long(const char *path)
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
+long retrans_segs(int proto)
+{
+	char line[1024], names[1024] = "", n[64], *a, *b, *sa, *sb;
+	long v = -1, x;
+	FILE *f;
+
+	f = fopen(proto == IPPROTO_ATCP ? "/proc/net/atcp_snmp" :
+		  "/proc/net/snmp", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (proto == IPPROTO_ATCP) {
+			if (sscanf(line, "%63s %ld", n, &x) == 2 &&
+			    !strcmp(n, "RetransSegs"))
+				v = x;
+			continue;
+		}
+		if (strncmp(line, "Tcp:", 4))
+			continue;
+		if (!names[0]) {	/* the names, then the values */
+			memcpy(names, line, sizeof(names));
+			continue;
+		}
+		a = strtok_r(names, "\n ", &sa);
+		b = strtok_r(line, "\n ", &sb);
+		for (; a && b; a = strtok_r(NULL, "\n ", &sa),
+		     b = strtok_r(NULL, "\n ", &sb))
+			if (!strcmp(a, "RetransSegs"))
+				v = strtol(b, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return v;
+}
+
 long slab_active(const char *name)
 {
 	char path[128], line[512], cache[64];
