@@ -583,6 +583,7 @@ int atcp_sack_opt_len(const struct sock *sk);
 /* offload.c */
 int atcp_offload_init(void);
 void atcp_offload_exit(void);
+void atcp_setup_caps(struct sock *sk, struct dst_entry *dst);
 u32 atcp_gso_push_goal(const struct sock *sk);
 bool atcp_gso_can_join(struct sock *sk, const struct sk_buff *first,
 		       const struct sk_buff *last, int n,

@@ -465,7 +465,7 @@ struct sock *atcp_create_child(struct sock *sk,
 		atcp_child_discard(child);
 		return NULL;
 	}
-	sk_setup_caps(child, &rt->dst);
+	atcp_setup_caps(child, &rt->dst);
 
 	/* RFC 9293 §3.10.7.2: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ; the
 	 * SYN,ACK sent: SND.UNA = ISS, SND.NXT = ISS+1.

@@ -35,9 +35,10 @@
 #define ATCP_GSO_TYPE	SKB_GSO_SCTP
 #define ATCP_GSO_MAX_TRUESIZE	(64 * 1024)
 
-static bool atcp_gso = true;
-module_param_named(gso, atcp_gso, bool, 0644);
-MODULE_PARM_DESC(gso, "Send runs of segments as one GSO skb (default 1)");
+/* 0 never, 1 where the device does GSO, 2 (or more) everywhere */
+static unsigned int atcp_gso = 2;
+module_param_named(gso, atcp_gso, uint, 0644);
+MODULE_PARM_DESC(gso, "Send runs of segments as one GSO skb: 0 never, 1 where the device does GSO, 2 also where it does not, segmented by the stack (default 2, as Linux TCP)");
 
 static bool atcp_gro = true;
 module_param_named(gro, atcp_gro, bool, 0644);
@@ -300,6 +301,21 @@ static const struct net_offload atcp_offload = {
 		.gro_complete	= atcp_gro_complete,
 	},
 };
+
+/*
+ * sk_setup_caps(), and with gso=2 runs even where the device does no GSO
+ * (`ethtool -K DEV gso off`): the stack then segments a run at the device
+ * (validate_xmit_skb), which costs less than a trip down the stack per
+ * segment.  Linux TCP does the same: sk_setup_caps() gives TCP sockets
+ * NETIF_F_GSO whatever the device says (since 5.17).  Not through IPsec
+ * (dst->header_len), where sk_setup_caps() takes GSO away.
+ */
+void atcp_setup_caps(struct sock *sk, struct dst_entry *dst)
+{
+	sk_setup_caps(sk, dst);
+	if (READ_ONCE(atcp_gso) >= 2 && !dst->header_len)
+		sk->sk_route_caps |= NETIF_F_GSO | NETIF_F_GSO_SOFTWARE;
+}
 
 /* Octets of a run: within an IP datagram and the device's GSO size. */
 static u32 atcp_gso_max_bytes(const struct sock *sk)

@@ -33,7 +33,7 @@ static struct dst_entry *atcp_route_get(struct sock *sk)
 				   sk->sk_bound_dev_if);
 	if (IS_ERR(rt))
 		return NULL;
-	sk_setup_caps(sk, &rt->dst);
+	atcp_setup_caps(sk, &rt->dst);
 	return &rt->dst;
 }
 

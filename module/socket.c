@@ -440,7 +440,7 @@ static int atcp_connect(struct sock *sk, struct atcp_sockaddr *uaddr,
 		rt = NULL;
 		goto failure;
 	}
-	sk_setup_caps(sk, &rt->dst);
+	atcp_setup_caps(sk, &rt->dst);
 	rt = NULL;
 
 	as->iss = atcp_isn(inet->inet_saddr, inet->inet_daddr,
@@ -740,8 +740,10 @@ out_syn:
 
 /* ---- receive ---------------------------------------------------------------- */
 
-/* After the user read: open the window with an ACK when it grew enough
- * (RFC 1122 §4.2.3.3, RFC 9293 §3.8.6.2.2).
+/* After the user read: the ACK of two segments or more that arrival left
+ * to this read (atcp_ack_policy(), as Linux's tcp_cleanup_rbuf()); else
+ * open the window with an ACK when it grew enough (RFC 1122 §4.2.3.3,
+ * RFC 9293 §3.8.6.2.2).
  */
 static void atcp_cleanup_rbuf(struct sock *sk)
 {
@@ -751,6 +753,11 @@ static void atcp_cleanup_rbuf(struct sock *sk)
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
+	if (as->ack_pending &&
+	    as->rcv_nxt - as->rcv_acked >= 2U * max_t(u32, as->rcv_mss, 1)) {
+		atcp_send_ack(sk);
+		return;
+	}
 	/* what the window field can say (RFC 7323 §2.3) */
 	win = min_t(u32, win, U16_MAX << as->rcv_wscale);
 	if (win > cur &&

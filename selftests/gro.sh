@@ -17,8 +17,9 @@
 #   atcp         the same for atcp, and its counters GROPackets and
 #                GROSegments (/proc/net/atcp_snmp in B) moved, with more
 #                segments than skbs
-#   atcp_reorder atcp with GSO off on A's end (a segment a packet from
-#                the sender) and netem there (1 ms delay, 25 % of the
+#   atcp_reorder atcp with GSO off on A's end and atcp's module parameter
+#                gso=1 (no GSO skbs for a device without GSO: a segment a
+#                packet from the sender, as netem must see them) and netem there (1 ms delay, 25 % of the
 #                packets sent at once, out of order, and 1 % lost): GRO
 #                merges only contiguous segments, the data arrives intact
 #                (a quarter of the size: the losses make it slow)
@@ -37,6 +38,8 @@ cd "$(dirname "$0")/.." || exit 1
 . selftests/lib.sh
 XFER=$PWD/build/selftests-helpers/xfer
 PARAM=/sys/module/atcp/parameters/gro
+GSO_PARAM=/sys/module/atcp/parameters/gso
+gso_was=$(cat "$GSO_PARAM" 2>/dev/null)
 MB=$((1024 * 1024))
 SW_GSO="tso off tx-sctp-segmentation off"
 SIZE=$((16 * MB))
@@ -169,7 +172,8 @@ run_case()
 	case $1 in
 	tcp | atcp) make_pair "$SW_GSO" ;;
 	atcp_reorder) make_pair "tso off gso off" \
-		delay 1ms reorder 25% loss 1% limit 100000
+		delay 1ms reorder 25% loss 1% limit 100000 &&
+		echo 1 >"$GSO_PARAM"
 		size=$((SIZE / 4)) ;;
 	atcp_off) make_pair "$SW_GSO"; want_merged=0 ;;
 	esac || { echo "# no veth pair"; return 1; }
@@ -213,6 +217,7 @@ for c in "${sel[@]}"; do
 	else
 		run_case "$c"
 		rc=$?
+		echo "$gso_was" >"$GSO_PARAM"
 	fi
 	echo "# $c: $(($(date +%s) - start)) s"
 	tap "$rc" "gro.$c"

@@ -98,9 +98,13 @@ a=atcp-iop-$$-a
 b=atcp-iop-$$-b
 dir=$(mktemp -d)
 chmod 755 "$dir"
+# atcp-xlate attach lowers atcp's gso from 2 to 1: put it back afterwards
+gso_param=/sys/module/atcp/parameters/gso
+gso_was=$(cat "$gso_param" 2>/dev/null)
 cleanup() {
 	netns_del "$a" "$b"
 	rm -rf "$dir"
+	[ -z "$gso_was" ] || echo "$gso_was" >"$gso_param"
 }
 trap cleanup EXIT
 # nsx NS CMD...: CMD in NS's network namespace (nsenter: ip netns exec
