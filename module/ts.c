@@ -114,12 +114,35 @@ u32 atcp_seg_wnd(const struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
+ * A duplicate ACK overtaken by a later segment (as Linux's
+ * tcp_disordered_ack()): a pure ACK at RCV.NXT, SEG.ACK = SND.UNA, no
+ * window update (RFC 9293 §3.10.7.4 fifth), its TSval within one RTO of
+ * TS.Recent.  It cannot be an old duplicate doing harm, and its SACK
+ * blocks are news: PAWS lets it through.
+ */
+static bool atcp_disordered_ack(const struct sock *sk,
+				const struct sk_buff *skb)
+{
+	const struct atcp_sock *as = atcp_sk(sk);
+	const struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
+	u32 wnd = atcp_seg_wnd(sk, skb);
+
+	return (cb->flags & ATCP_ACK) && cb->seq == cb->end_seq &&
+	       cb->seq == as->rcv_nxt && cb->ack_seq == as->snd_una &&
+	       !seq_gt(cb->seq, as->snd_wl1) &&
+	       !(cb->seq == as->snd_wl1 && (wnd > as->snd_wnd || !wnd)) &&
+	       (s32)(as->ts_recent - cb->tsval) <=
+	       (s32)(as->rto_us / (USEC_PER_SEC / ATCP_TS_HZ));
+}
+
+/*
  * RFC 7323 §5.3 R1: a segment whose TSval is older than a valid
  * TS.Recent is not acceptable: ACK it and drop it, unless it is a RST.
  * As Linux: one tick of slack, a SYN left to the challenge ACK of
- * §3.10.7.4 fourth, ACKs for pure ACKs rate limited (invalid_ratelimit).
- * TS.Recent is no longer valid after 24 days without an update (§5.5).
- * True: the segment is to be dropped.
+ * §3.10.7.4 fourth, ACKs for pure ACKs rate limited (invalid_ratelimit),
+ * a disordered duplicate ACK accepted.  TS.Recent is no longer valid
+ * after 24 days without an update (§5.5).  True: the segment is to be
+ * dropped.
  */
 bool atcp_paws_reject(struct sock *sk, struct sk_buff *skb)
 {
@@ -135,6 +158,8 @@ bool atcp_paws_reject(struct sock *sk, struct sk_buff *skb)
 		return false;
 	if (atcp_now_us() - as->ts_recent_stamp >= ATCP_PAWS_24DAYS_US)
 		return false;		/* §5.5: TS.Recent invalid */
+	if (atcp_disordered_ack(sk, skb))
+		return false;
 	atcp_inc(net, ATCP_MIB_PAWSESTABREJECTED);
 	if (cb->end_seq == cb->seq) {
 		gap = msecs_to_jiffies(READ_ONCE(atcp_sysctl(sk)->invalid_ratelimit_ms));
