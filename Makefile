@@ -140,7 +140,7 @@ build/atcp-bench: tools/atcp-bench.c include/uapi/linux/atcp.h
 
 bench: setup debug-kernel
 	$(MAKE) modules
-	$(MAKE) build/atcp-bench
+	$(MAKE) build/atcp-bench tools
 	scripts/bench
 # selftests/stress.sh for STRESS_SECONDS (split between its loopback, veth
 # and veth+netem runs), atcp only; Documentation/testing.rst.

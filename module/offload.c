@@ -368,8 +368,74 @@ bool atcp_gso_can_join(struct sock *sk, const struct sk_buff *first,
 }
 
 /*
+ * The page fragments of the n segments from first on, as few as they
+ * coalesce into (a segment's data continuing the last one's in the same
+ * page joins it), or -1 if they do not fit one skb or a segment has
+ * linear data or user pages (MSG_ZEROCOPY) of its own.
+ */
+static int atcp_gso_count_frags(struct sk_buff *first, int n)
+{
+	struct sk_buff *skb = first;
+	const skb_frag_t *last = NULL;
+	int i, f, frags = 0;
+
+	for (i = 0; i < n; i++, skb = skb->next) {
+		const struct skb_shared_info *si = skb_shinfo(skb);
+
+		if (skb_headlen(skb) || skb_zcopy(skb) || si->frag_list)
+			return -1;
+		for (f = 0; f < si->nr_frags; f++) {
+			const skb_frag_t *fr = &si->frags[f];
+
+			if (!last || skb_frag_page(last) != skb_frag_page(fr) ||
+			    skb_frag_off(last) + skb_frag_size(last) !=
+			    skb_frag_off(fr))
+				frags++;
+			last = fr;
+		}
+	}
+	return frags <= MAX_SKB_FRAGS ? frags : -1;
+}
+
+/* head takes a reference on each page of the segments' data. */
+static void atcp_gso_fill_frags(struct sk_buff *head,
+				const struct sk_buff *first, int n)
+{
+	struct skb_shared_info *hi = skb_shinfo(head);
+	const struct sk_buff *skb = first;
+	int i, f;
+
+	for (i = 0; i < n; i++, skb = skb->next) {
+		const struct skb_shared_info *si = skb_shinfo(skb);
+
+		for (f = 0; f < si->nr_frags; f++) {
+			const skb_frag_t *fr = &si->frags[f];
+			skb_frag_t *last = hi->nr_frags ?
+					   &hi->frags[hi->nr_frags - 1] : NULL;
+
+			if (last && skb_frag_page(last) == skb_frag_page(fr) &&
+			    skb_frag_off(last) + skb_frag_size(last) ==
+			    skb_frag_off(fr)) {
+				skb_frag_size_add(last, skb_frag_size(fr));
+				continue;
+			}
+			get_page(skb_frag_page(fr));
+			skb_fill_page_desc(head, hi->nr_frags,
+					   skb_frag_page(fr), skb_frag_off(fr),
+					   skb_frag_size(fr));
+		}
+		head->len += skb->len;
+		head->data_len += skb->len;
+	}
+	head->truesize += head->data_len;
+}
+
+/*
  * Send the n segments from first on (already on the retransmission queue,
- * consecutive) as one skb.  Without memory for it, one by one.
+ * consecutive) as one skb: a header and, as Linux's TSO skbs, the pages
+ * of their data (a few fragments, each referenced), or, where those do
+ * not fit, clones of the segments on its frag_list.  Without memory for
+ * it, one by one.
  */
 void atcp_gso_xmit(struct sock *sk, struct sk_buff *first, int n)
 {
@@ -385,6 +451,14 @@ void atcp_gso_xmit(struct sock *sk, struct sk_buff *first, int n)
 	skb_reserve(head, ATCP_MAX_HEADER);
 	cb = ATCP_SKB_CB(head);
 	*cb = *ATCP_SKB_CB(first);
+	if (atcp_gso_count_frags(first, n) >= 0) {
+		atcp_gso_fill_frags(head, first, n);
+		for (i = 0; i < n; i++, skb = skb->next) {
+			cb->flags |= ATCP_SKB_CB(skb)->flags;	/* PSH */
+			cb->end_seq = ATCP_SKB_CB(skb)->end_seq;
+		}
+		goto send;
+	}
 	tail = &skb_shinfo(head)->frag_list;
 	for (i = 0; i < n; i++, skb = skb->next) {
 		c = skb_clone(skb, GFP_ATOMIC);
@@ -401,6 +475,7 @@ void atcp_gso_xmit(struct sock *sk, struct sk_buff *first, int n)
 		cb->flags |= ATCP_SKB_CB(skb)->flags;	/* PSH of the last */
 		cb->end_seq = ATCP_SKB_CB(skb)->end_seq;
 	}
+send:
 	skb_shinfo(head)->gso_size = first->len;
 	skb_shinfo(head)->gso_segs = n;
 	skb_shinfo(head)->gso_type = ATCP_GSO_TYPE;
