@@ -229,6 +229,7 @@ struct atcp_sock {
 	u32 segs_in, segs_out;
 	u32 data_segs_in, data_segs_out;
 	u64 last_rcv_us;		/* for keep-alive idle time */
+	u64 clock_us;		/* atcp_now_us() at this segment's arrival */
 	u64 first_rtx_us;		/* start of the current retransmissions */
 	u32 challenge_jiffies;		/* last challenge ACK sent (0: none) */
 

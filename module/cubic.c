@@ -126,7 +126,7 @@ static u32 cubic_update(struct sock *sk, struct atcp_cubic *c, u32 acked)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	u32 cwnd = as->snd_cwnd, target, w_t, w_est, cnt;
-	u64 now = atcp_now_us(), alpha;
+	u64 now = as->clock_us, alpha;	/* the ACK's arrival */
 
 	if (!c->epoch_start)
 		cubic_epoch_begin(sk, c, now);

@@ -144,7 +144,7 @@ static u32 atcp_clean_rtx_queue(struct sock *sk, u32 ack, bool *timed,
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
-	u64 now = atcp_now_us(), timed_us = 0;
+	u64 now = as->clock_us, timed_us = 0;
 	bool sample = false, rtx_acked = false;
 	s32 ca_rtt = -1;
 	u32 acked, segs = 0;
@@ -981,7 +981,7 @@ static void atcp_rcv_synchronized(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	if (!atcp_check_sequence_number(sk, skb, &text_ok))
 		goto drop;
-	as->last_rcv_us = atcp_now_us();
+	as->last_rcv_us = as->clock_us;
 	if (!atcp_check_rst(sk, skb))
 		goto drop;
 	if (!atcp_check_syn(sk, skb))
@@ -1069,7 +1069,7 @@ static bool atcp_rcv_established_fast(struct sock *sk, struct sk_buff *skb)
 	if (atcp_paws_reject(sk, skb))
 		goto drop;
 	/* first to fourth: acceptable, no RST, no SYN */
-	as->last_rcv_us = atcp_now_us();
+	as->last_rcv_us = as->clock_us;
 	atcp_ts_store_recent(sk, skb);
 	atcp_ecn_rcv(sk, skb);
 	/* fifth */
@@ -1099,6 +1099,10 @@ drop:
  */
 int atcp_do_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	/* one clock read for the whole of the segment's processing (as
+	 * Linux's tcp_mstamp): its RTT, SACK and RACK times, cwnd growth
+	 */
+	atcp_sk(sk)->clock_us = atcp_now_us();
 	atcp_sk(sk)->segs_in++;
 	switch (sk->sk_state) {
 	case TCP_CLOSE:

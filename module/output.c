@@ -658,14 +658,14 @@ bool atcp_trim_acked(struct sock *sk, struct sk_buff *skb, u32 len)
 /* The first transmission of skb, the head of the write queue: it moves
  * to the retransmission queue and onto the scoreboard.
  */
-void atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb)
+static void __atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb, u64 now)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
 	__skb_unlink(skb, &sk->sk_write_queue);
 	__skb_queue_tail(&as->rtx_queue, skb);
-	cb->sent_us = atcp_now_us();
+	cb->sent_us = now;
 	cb->sacked = 0;
 	as->packets_out++;
 	if (as->ca_state == ATCP_CA_RECOVERY)
@@ -677,6 +677,11 @@ void atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb)
 	if (seq_gt(cb->end_seq, as->snd_nxt))
 		as->snd_nxt = cb->end_seq;
 	as->bytes_sent += skb->len;
+}
+
+void atcp_sent_new_skb(struct sock *sk, struct sk_buff *skb)
+{
+	__atcp_sent_new_skb(sk, skb, atcp_now_us());
 }
 
 void atcp_send_new_skb(struct sock *sk, struct sk_buff *skb)
@@ -743,8 +748,10 @@ void __atcp_write_xmit(struct sock *sk, enum atcp_hold hold)
 	u32 wnd_end, room;
 	bool sent = false;
 	int n = 0;
+	u64 now;
 
 	atcp_xmit_retransmit_queue(sk);
+	now = atcp_now_us();	/* one clock read a burst, as Linux's tcp_write_xmit */
 	while ((skb = skb_peek(&sk->sk_write_queue))) {
 		struct atcp_skb_cb *cb = ATCP_SKB_CB(skb);
 
@@ -785,7 +792,7 @@ void __atcp_write_xmit(struct sock *sk, enum atcp_hold hold)
 			run = NULL;
 		}
 		if (run || atcp_gso_can_join(sk, NULL, NULL, 0, skb)) {
-			atcp_sent_new_skb(sk, skb);
+			__atcp_sent_new_skb(sk, skb, now);
 			if (!run) {
 				run = skb;
 				n = 0;

@@ -67,7 +67,7 @@ void atcp_rtx_unlink(struct sock *sk, struct sk_buff *skb)
 	l->acked++;
 	if (!(s & ATCP_SKB_SACKED)) {
 		l->delivered++;
-		atcp_rack_update(sk, skb, atcp_now_us());
+		atcp_rack_update(sk, skb, atcp_sk(sk)->clock_us);
 	}
 }
 

@@ -201,7 +201,7 @@ void atcp_sacktag(struct sock *sk, struct sk_buff *ack_skb)
 		blk[n++] = o.sacks[i];
 	}
 	sort(blk, n, sizeof(blk[0]), atcp_sack_cmp, NULL);
-	now = atcp_now_us();
+	now = atcp_sk(sk)->clock_us;	/* the ACK's arrival */
 	for (i = 0; i < n; i++) {
 		u32 s = blk[i].start, e = blk[i].end;
 
