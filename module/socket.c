@@ -575,12 +575,15 @@ static void atcp_drop_empty_tail(struct sock *sk)
 	}
 }
 
+/* Octets a write copies between looks at its socket's backlog. */
+#define ATCP_FLUSH_BYTES	(64 * 1024)
+
 static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	int flags = msg->msg_flags;
 	struct ubuf_info *uarg = NULL;
-	size_t copied = 0;
+	size_t copied = 0, flushed = 0;
 	int copied_syn = 0;
 	struct sk_buff *skb;
 	long timeo;
@@ -626,6 +629,19 @@ static int atcp_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		if (!skb || skb->len >= goal || ATCP_SKB_CB(skb)->eor ||
 		    skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS ||
 		    (ATCP_SKB_CB(skb)->flags & (ATCP_SYN | ATCP_FIN))) {
+			/* the ACKs that came while a long write copied: taken
+			 * now, not at its end (as Linux's tcp_sendmsg), so
+			 * that the windows move and memory comes free
+			 */
+			if (copied - flushed >= ATCP_FLUSH_BYTES) {
+				flushed = copied;
+				if (sk_flush_backlog(sk) &&
+				    (sk->sk_err ||
+				     (sk->sk_shutdown & SEND_SHUTDOWN))) {
+					err = -EPIPE;
+					goto do_error;
+				}
+			}
 			if (!sk_stream_memory_free(sk))
 				goto wait_for_memory;
 			/* a header-only skb; the data goes in page fragments */

@@ -127,7 +127,7 @@ veth_pair()
 # none).  Returns 1 if CMD ends or says nothing within 120 s.
 start_listener()
 {
-	local fifo=$1 i line
+	local fifo=$1 i line got=""
 
 	shift
 	port=""
@@ -136,11 +136,19 @@ start_listener()
 	"$@" &
 	lpid=$!
 	for ((i = 0; i < 120; i++)); do
+		# a read that times out keeps what it read of the line: the
+		# rest comes with the next (a port of "345" from "port 12345"
+		# sent a connection to the wrong port)
 		if read -r -t 1 -u 3 line; then
-			port=${line#port }
+			got+=$line
+			port=${got#port }
 			exec 3<&-
-			return 0
+			[[ $port =~ ^[0-9]+$ ]] && return 0
+			echo "# the listener said \"$got\", not its port"
+			port=""
+			return 1
 		fi
+		got+=$line
 		kill -0 "$lpid" 2>/dev/null || break
 	done
 	exec 3<&-
