@@ -10,11 +10,10 @@
 # an ACK (TSecr = TS.Recent), and counted.
 
 
-def paws_count(t):
-    return t.counter("PAWSEstabRejected", "PAWSEstab")
-
-
 def run(t):
+    def rejected():
+        return t.counter("PAWSEstabRejected", "PAWSEstab")
+
     t.sysctl("net.ipv4.tcp_timestamps" if t.is_tcp else
              "net.atcp.timestamps", 1)
     ls = t.listener(5000)
@@ -33,17 +32,17 @@ def run(t):
              opts=["nop", "nop", ("ts", 2000, dts)])
     t.expect_nothing(0.3)
 
-    before = paws_count(t)
+    before = rejected()
     t.note("a duplicate ACK with TSval 1990 < TS.Recent 2000: taken")
     t.inject("A", t.peer_isn + 1, t.rel(1001), wnd=30000,
              opts=["nop", "nop", ("ts", 1990, dts)])
     t.expect_nothing(0.3)
-    t.check_eq(paws_count(t) - before, 0, "PAWS rejections counted")
+    t.check_eq(rejected() - before, 0, "PAWS rejections counted")
 
     t.note("TSval 1990 on an ACK that widens the window: rejected")
     t.inject("A", t.peer_isn + 1, t.rel(1001), wnd=40000,
              opts=["nop", "nop", ("ts", 1990, dts)])
     a = t.expect("A", seq=t.rel(1001), ack=t.peer_isn + 1, timeout=1)
     t.check_eq(a.opt("ts")[1], 2000, "its TSecr (TS.Recent)")
-    t.check_eq(paws_count(t) - before, 1, "PAWS rejections counted")
+    t.check_eq(rejected() - before, 1, "PAWS rejections counted")
     t.abort(c)
