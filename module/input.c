@@ -796,24 +796,19 @@ insert:
 	return true;
 }
 
-/*
- * RFC 1122 §4.2.3.2 / RFC 5681 §4.2: ACK at least every second full
+/* RFC 1122 §4.2.3.2 / RFC 5681 §4.2: ACK at least every second full
  * segment and within the delayed-ACK time; at once when out of order.
- * As Linux (__tcp_ack_snd_check), the second segment's ACK goes at once
- * only if its window would not be smaller than the one last offered
- * (or SO_RCVLOWAT is not yet met): while the reader lags behind, the ACK
- * waits for its read (atcp_cleanup_rbuf()), which opens the window, or
- * for the timer.  A bulk receiver then ACKs once a read, not once every
- * two segments.
+ * (Linux's rule, an ACK for the second segment only when its window does
+ * not shrink, else at the reader's read, was tried and withdrawn: it cut
+ * a bulk receiver's ACKs tenfold but made netem.sh's 20 % loss case
+ * stall in 3 of 14 runs, against 0 of 10 without.)
  */
 static void atcp_ack_policy(struct sock *sk, bool now)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	bool two = as->rcv_nxt - as->rcv_acked >= 2U * max_t(u32, as->rcv_mss, 1);
 
 	if (now || as->quickack || !RB_EMPTY_ROOT(&as->ooo_queue) ||
-	    (two && (as->rcv_nxt - as->copied_seq < (u32)READ_ONCE(sk->sk_rcvlowat) ||
-		     atcp_free_window(sk) >= as->rcv_wnd))) {
+	    as->rcv_nxt - as->rcv_acked >= 2U * max_t(u32, as->rcv_mss, 1)) {
 		if (as->quickack)
 			as->quickack--;
 		atcp_send_ack(sk);

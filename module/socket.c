@@ -756,10 +756,8 @@ out_syn:
 
 /* ---- receive ---------------------------------------------------------------- */
 
-/* After the user read: the ACK of two segments or more that arrival left
- * to this read (atcp_ack_policy(), as Linux's tcp_cleanup_rbuf()); else
- * open the window with an ACK when it grew enough (RFC 1122 §4.2.3.3,
- * RFC 9293 §3.8.6.2.2).
+/* After the user read: open the window with an ACK when it grew enough
+ * (RFC 1122 §4.2.3.3, RFC 9293 §3.8.6.2.2).
  */
 static void atcp_cleanup_rbuf(struct sock *sk)
 {
@@ -769,11 +767,6 @@ static void atcp_cleanup_rbuf(struct sock *sk)
 	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
 				     TCPF_FIN_WAIT2)))
 		return;
-	if (as->ack_pending &&
-	    as->rcv_nxt - as->rcv_acked >= 2U * max_t(u32, as->rcv_mss, 1)) {
-		atcp_send_ack(sk);
-		return;
-	}
 	/* what the window field can say (RFC 7323 §2.3) */
 	win = min_t(u32, win, U16_MAX << as->rcv_wscale);
 	if (win > cur &&
