@@ -19,8 +19,9 @@
 #                segments than skbs
 #   atcp_reorder atcp with GSO off on A's end and atcp's module parameter
 #                gso=1 (no GSO skbs for a device without GSO: a segment a
-#                packet from the sender, as netem must see them) and netem there (1 ms delay, 25 % of the
-#                packets sent at once, out of order, and 1 % lost): GRO
+#                packet from the sender, as netem must see them) and
+#                netem there (1 ms delay, 25 % of the packets sent at
+#                once, out of order, and 1 % lost): GRO
 #                merges only contiguous segments, the data arrives intact
 #                (a quarter of the size: the losses make it slow)
 #   atcp_off     module parameter gro=0: SHA-256 checked, no atcp skb
